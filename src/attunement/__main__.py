@@ -1,0 +1,3 @@
+from attunement.cli import app
+
+app(prog_name="attunement")

@@ -1,0 +1,62 @@
+"""Which reader handles which file: by declared format, by extension, then by content."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from types import ModuleType
+
+from attunement.errors import ReadError
+
+# Each reader module defines FORMAT, EXTENSIONS, DEFAULT_ROLES, sniff(head) and read(...).
+READER_MODULES: tuple[str, ...] = ("chat", "its", "eaf", "textgrid", "rttm", "table")
+SNIFF_BYTES = 4096
+
+
+def readers() -> dict[str, ModuleType]:
+    """All readers by format name, in detection order."""
+    out = {}
+    for name in READER_MODULES:
+        module = import_module(f"attunement.io.{name}")
+        out[module.FORMAT] = module
+    return out
+
+
+def formats() -> list[str]:
+    return list(readers())
+
+
+def extensions() -> dict[str, str]:
+    """File extension (lower case, with dot) -> format."""
+    return {ext: fmt for fmt, mod in readers().items() for ext in mod.EXTENSIONS}
+
+
+def detect(path: Path) -> str:
+    """The format of ``path``: by content when a reader recognises it, else by extension."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ReadError(path, f"cannot open file ({exc.strerror or exc})") from exc
+    if not head.strip():
+        raise ReadError(path, "the file is empty")
+    by_ext = extensions().get(path.suffix.lower())
+    if by_ext and readers()[by_ext].sniff(head):
+        return by_ext
+    for fmt, module in readers().items():
+        if module.sniff(head):
+            return fmt
+    if by_ext:
+        return by_ext
+    raise ReadError(
+        path,
+        "unrecognised format: not CHAT, LENA .its, ELAN .eaf, Praat TextGrid, RTTM, CSV or "
+        "Parquet. Pass format=... if it is one of these.",
+    )
+
+
+def reader_for(fmt: str) -> ModuleType:
+    try:
+        return readers()[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(formats())}") from None

@@ -1,0 +1,147 @@
+"""The segments table: every reader's output and every measure's input (DESIGN.md, "data model").
+
+One row per annotated stretch of a recording, times in integer milliseconds from the recording
+start, half-open ``[segment_onset, segment_offset)``. Column names follow ChildProject's
+annotation conventions so that tables move freely between the two ecosystems. Readers may add
+source-specific columns (``lena_block_number``, ``addressee``, ``vcm`` ...) after the core ones.
+
+CHAT lines without a media bullet are kept with null onset and offset ("untimed"); they sort
+after every timed row, in source order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+SPEAKER_TYPES: tuple[str, ...] = (
+    "CHI",  # key child
+    "OCH",  # other child
+    "FEM",  # female adult
+    "MAL",  # male adult
+    "ADU",  # adult of unknown sex
+    "ELE",  # electronic media
+    "OVL",  # overlap
+    "NOI",  # noise
+    "SIL",  # silence
+    "UNK",  # unknown
+)
+ADULT_TYPES: frozenset[str] = frozenset({"FEM", "MAL", "ADU"})
+
+KINDS: tuple[str, ...] = ("vocal", "cry", "vegetative", "affect", "gaze", "behaviour", "episode")
+
+SpeakerType = pl.Enum(list(SPEAKER_TYPES))
+Kind = pl.Enum(list(KINDS))
+
+SCHEMA: dict[str, pl.DataType] = {
+    "segment_onset": pl.Int64(),
+    "segment_offset": pl.Int64(),
+    "speaker_type": SpeakerType,
+    "speaker_id": pl.String(),
+    "kind": Kind,
+    "code": pl.String(),
+    "words": pl.Float64(),
+    "text": pl.String(),
+    "source_line": pl.Int64(),
+}
+CORE_COLUMNS: tuple[str, ...] = tuple(SCHEMA)
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "segment_onset",
+    "segment_offset",
+    "speaker_type",
+    "speaker_id",
+    "kind",
+)
+
+
+class SegmentsError(ValueError):
+    """A table does not satisfy the segments-table contract; the message says which rows."""
+
+
+def empty() -> pl.DataFrame:
+    """An empty segments table with the full schema."""
+    return pl.DataFrame(schema=SCHEMA)
+
+
+def build(
+    columns: Mapping[str, Sequence | pl.Series] | pl.DataFrame,
+    *,
+    keep_text: bool = True,
+    sort: bool = True,
+) -> pl.DataFrame:
+    """Make a valid segments table from columns (lists, Series or a frame).
+
+    Missing optional core columns are added as nulls; ``speaker_type`` and ``kind`` strings are
+    checked against the vocabularies above; rows are stably sorted by onset (untimed rows last)
+    unless ``sort=False``. With ``keep_text=False`` the ``text`` column is all null.
+    """
+    frame = columns if isinstance(columns, pl.DataFrame) else pl.DataFrame(dict(columns))
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SegmentsError(f"missing required column(s): {', '.join(missing)}")
+    frame = frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in SCHEMA.items()
+        if name not in frame.columns
+    )
+    _check_vocabulary(frame, "speaker_type", SPEAKER_TYPES)
+    _check_vocabulary(frame, "kind", KINDS)
+    frame = frame.with_columns(
+        pl.col(name).cast(dtype, strict=True) for name, dtype in SCHEMA.items()
+    )
+    if not keep_text:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String()).alias("text"))
+    extras = [c for c in frame.columns if c not in SCHEMA]
+    frame = frame.select(*CORE_COLUMNS, *extras)
+    if sort:
+        frame = frame.sort(
+            ["segment_onset", "source_line"], nulls_last=True, maintain_order=True
+        )
+    validate(frame)
+    return frame
+
+
+def _check_vocabulary(frame: pl.DataFrame, column: str, allowed: Sequence[str]) -> None:
+    if isinstance(frame.schema[column], pl.Enum):
+        return
+    values = frame.get_column(column).cast(pl.String)
+    bad = values.filter(~values.is_in(list(allowed)) | values.is_null()).unique().to_list()
+    if bad:
+        raise SegmentsError(
+            f"unknown {column} value(s) {sorted(map(str, bad))}; allowed: {', '.join(allowed)}"
+        )
+
+
+def validate(frame: pl.DataFrame) -> None:
+    """Check the contract: schema, offset >= onset, onset and offset both set or both null,
+    and rows sorted by onset with untimed rows last. Raises ``SegmentsError``."""
+    for name, dtype in SCHEMA.items():
+        if name not in frame.columns:
+            raise SegmentsError(f"missing column {name!r}")
+        if frame.schema[name] != dtype:
+            raise SegmentsError(f"column {name!r} is {frame.schema[name]}, expected {dtype}")
+    onset, offset = frame["segment_onset"], frame["segment_offset"]
+    half = onset.is_null() != offset.is_null()
+    if half.any():
+        row = int(half.arg_true()[0])
+        raise SegmentsError(f"row {row}: onset and offset must both be set or both be null")
+    backwards = (offset < onset).fill_null(False)
+    if backwards.any():
+        row = int(backwards.arg_true()[0])
+        raise SegmentsError(
+            f"row {row} (source line {frame['source_line'][row]}): offset {offset[row]} "
+            f"< onset {onset[row]}"
+        )
+    timed = onset.is_not_null()
+    n_timed = int(timed.sum())
+    if not timed.head(n_timed).all():
+        raise SegmentsError("untimed rows (null onset) must come after every timed row")
+    head = onset.head(n_timed)
+    if n_timed > 1 and not (head.diff().drop_nulls() >= 0).all():
+        raise SegmentsError("rows are not sorted by segment_onset")
+
+
+def timed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Only the rows that have times."""
+    return frame.filter(pl.col("segment_onset").is_not_null())
