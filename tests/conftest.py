@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(os.environ.get("ATTUNEMENT_DATA", Path(__file__).resolve().parents[1] / "../shared/data"))
+DATA = Path(
+    os.environ.get("ATTUNEMENT_DATA", Path(__file__).resolve().parents[1] / "../shared/data")
+)
 REAL = DATA / "real"
 REFERENCE = DATA / "reference"
 

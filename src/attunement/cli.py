@@ -46,8 +46,12 @@ def _read(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool
         if not show:
             return read_batch(paths, format=fmt, roles=roles, keep_text=not no_words)
         with Progress(
-            TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[f]}"),
-            console=err, transient=True,
+            TextColumn("reading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[f]}"),
+            console=err,
+            transient=True,
         ) as bar:
             task = bar.add_task("read", total=len(files), f="")
 

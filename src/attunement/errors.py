@@ -1,4 +1,4 @@
-"""The one error a reader raises: ``ReadError`` names the file, the line or element, and the problem."""
+"""``ReadError``: the one error a reader raises, naming file, line or element, and problem."""
 
 from __future__ import annotations
 

@@ -95,9 +95,7 @@ def build(
     extras = [c for c in frame.columns if c not in SCHEMA]
     frame = frame.select(*CORE_COLUMNS, *extras)
     if sort:
-        frame = frame.sort(
-            ["segment_onset", "source_line"], nulls_last=True, maintain_order=True
-        )
+        frame = frame.sort(["segment_onset", "source_line"], nulls_last=True, maintain_order=True)
     validate(frame)
     return frame
 

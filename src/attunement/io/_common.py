@@ -58,4 +58,4 @@ def parse_xml(path: Path, data: bytes) -> Element:
         ) from None
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ReadError(path, f"malformed XML ({exc})", line)
+        raise ReadError(path, f"malformed XML ({exc})", line) from None

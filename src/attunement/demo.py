@@ -1,0 +1,52 @@
+"""``make demo``: write a generated example recording and inspect it (and the real LENA day if
+``../shared/data`` is next to the repository). Later measures will make this richer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from attunement.cli import app
+
+OUT = Path("demo-output")
+REAL_ITS = Path("../shared/data/real/lena/e20160420_165405_010572.its")
+
+
+def generated_rttm(path: Path, hours: float = 1.0, seed: int = 7) -> Path:
+    """A VTC-style RTTM of a synthetic hour: child vocalisations, some answered by an adult
+    within a second or two, with other voices and noise in between. Seeded, so reproducible."""
+    rng = np.random.default_rng(seed)
+    lines, t = [], 0.0
+    end = hours * 3600
+    while t < end:
+        t += rng.exponential(8.0)
+        child = rng.uniform(0.4, 1.6)
+        lines.append((t, child, "KCHI"))
+        if rng.random() < 0.45:
+            gap = rng.uniform(0.2, 2.0)
+            label = "FEM" if rng.random() < 0.7 else "MAL"
+            lines.append((t + child + gap, rng.uniform(0.8, 3.0), label))
+        if rng.random() < 0.1:
+            lines.append((t + rng.uniform(0, 4), rng.uniform(0.5, 2), "CHI"))
+        t += child
+    text = "".join(
+        f"SPEAKER demo_day 1 {onset:.3f} {dur:.3f} <NA> <NA> {label} <NA> <NA>\n"
+        for onset, dur, label in sorted(lines)
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    files = [str(generated_rttm(OUT / "generated_day.rttm"))]
+    if REAL_ITS.exists():
+        files.append(str(REAL_ITS))
+    print(f"attunement demo: inspecting {', '.join(files)}\n", flush=True)
+    app(["inspect", *files], prog_name="attunement", standalone_mode=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
