@@ -65,7 +65,7 @@ def lena_pairs(role, onset, offset, block, max_gap):
 
 
 @njit(cache=True)
-def alternation_pairs(role, onset, offset, max_gap):
+def alternation_pairs(role, onset, offset, block, max_gap):
     """serve-return 0.1.0's counting (see ``rules.alternation``): same-role units merge into one
     block while the gap from the block's end is at most ``max_gap``; every pair of consecutive
     blocks of different roles with a gap of at most ``max_gap`` is a turn. CANCEL units are
@@ -80,7 +80,12 @@ def alternation_pairs(role, onset, offset, max_gap):
     block_last = -1
     chain_id = -1
     in_chain = False
+    current_block = block[0] if n > 0 else 0
     for i in range(n):
+        if block[i] != current_block:
+            current_block = block[i]
+            block_role = 0
+            in_chain = False
         r = role[i]
         if r != CHILD and r != ADULT:
             continue

@@ -32,7 +32,7 @@ class Rule:
     name: str
     defaults: dict[str, Any]
     source: str
-    count: Callable[[pl.DataFrame, dict[str, Any]], Pairs]
+    count: Callable[..., Pairs]
     definition: str
 
 
@@ -47,7 +47,12 @@ def _arrays(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _lena(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
+def _groups(frame: pl.DataFrame, group: np.ndarray | None) -> np.ndarray:
+    """Recording of each row (all zeros for a single recording)."""
+    return np.zeros(frame.height, np.int64) if group is None else group
+
+
+def _lena(frame: pl.DataFrame, p: dict[str, Any], group: np.ndarray | None = None) -> Pairs:
     role = units.roles(
         frame,
         cancel_types=("OCH",),
@@ -56,26 +61,30 @@ def _lena(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
     )
     onset, offset = _arrays(frame)
     use_blocks = p["blocks"] and "lena_block_number" in frame.columns
-    block = (
-        frame["lena_block_number"].fill_null(-1).to_numpy().astype(np.int64)
-        if use_blocks
-        else np.zeros(frame.height, np.int64)
-    )
+    block = _groups(frame, group) << 32
+    if use_blocks:
+        block = block + frame["lena_block_number"].fill_null(-1).to_numpy().astype(np.int64)
     serve, response, exchange = kernels.lena_pairs(role, onset, offset, block, _ms(p["window"]))
     return Pairs(serve, response, exchange, role)
 
 
-def _alternation(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
+def _alternation(frame: pl.DataFrame, p: dict[str, Any], group: np.ndarray | None = None) -> Pairs:
     role = units.roles(frame)
     onset, offset = _arrays(frame)
-    serve, response, exchange = kernels.alternation_pairs(role, onset, offset, _ms(p["window"]))
+    serve, response, exchange = kernels.alternation_pairs(
+        role, onset, offset, _groups(frame, group), _ms(p["window"])
+    )
     return Pairs(serve, response, exchange, role)
 
 
-def _window(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
+def _window(frame: pl.DataFrame, p: dict[str, Any], group: np.ndarray | None = None) -> Pairs:
     role = units.roles(frame)
     onset, offset = _arrays(frame)
     window, overlap = _ms(p["window"]), _ms(p["overlap"])
+    if group is not None and len(onset):
+        # put recordings far apart on one axis, so that no search crosses from one to the next
+        spacing = int(offset.max()) + window + overlap + 1
+        onset, offset = onset + group * spacing, offset + group * spacing
     serves, responses = [], []
     for serve_role, answer_role in ((CHILD, ADULT), (ADULT, CHILD)):
         s = np.flatnonzero(role == serve_role)
@@ -96,7 +105,7 @@ def _window(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
     return Pairs(serve, response, exchange, role)
 
 
-def _adjacent(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
+def _adjacent(frame: pl.DataFrame, p: dict[str, Any], group: np.ndarray | None = None) -> Pairs:
     partners = tuple(p["partners"])
     role = units.roles(frame, adult_types=partners, kinds=p["kinds"])
     onset, offset = _arrays(frame)
@@ -105,6 +114,8 @@ def _adjacent(frame: pl.DataFrame, p: dict[str, Any]) -> Pairs:
     gap = onset[cur] - offset[prev]
     delay = onset[cur] - onset[prev]
     turn = (role[prev] != role[cur]) & (gap < _ms(p["window"])) & (delay >= _ms(p["min_delay"]))
+    if group is not None:
+        turn &= group[prev] == group[cur]
     serve, response = prev[turn], cur[turn]
     return Pairs(serve, response, kernels.chain_ids(serve, response), role)
 

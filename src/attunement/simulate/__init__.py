@@ -1,0 +1,1 @@
+"""Simulated recordings that emit the same segments tables as the readers."""
