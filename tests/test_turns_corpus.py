@@ -37,7 +37,8 @@ def test_corpus_with_real_recordings_and_parameters():
             rttm.select(common).with_columns(
                 recording_id=pl.lit("vtc"), lena_block_number=pl.lit(None, pl.Int64)
             ),
-        ]
+        ],
+        how="diagonal",
     )
     counts = corpus_turns(corpus, params={"window": {"window": 1.0}})
     assert counts["turns_lena"][0] == 526
