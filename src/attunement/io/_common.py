@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from pyexpat import ExpatError
+from pyexpat import ParserCreate as _expat_parser
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
 from attunement.errors import ReadError
@@ -59,3 +61,38 @@ def parse_xml(path: Path, data: bytes) -> Element:
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise ReadError(path, f"malformed XML ({exc})", line) from None
+
+
+def _refuse_entity(name, *args):
+    raise EntitiesForbidden(name, None, None, None, None, None)
+
+
+def _refuse_external(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def parse_xml_fast(path: Path, data: bytes) -> Element:
+    """``parse_xml`` with the same refusals (entity declarations and external references raise,
+    nothing is fetched) on the C path: expat feeding the C ``TreeBuilder``. defusedxml's
+    ElementTree runs the pure-Python ``XMLParser``, about 1.6x slower on a 3 MB LENA .its file.
+    Comments and processing instructions are not kept; element text is."""
+    builder = TreeBuilder()
+    parser = _expat_parser()
+    parser.buffer_text = True
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    try:
+        parser.Parse(data, True)
+        return builder.close()
+    except DefusedXmlException as exc:
+        raise ReadError(
+            path, f"refused: the XML declares entities ({type(exc).__name__}); not expanded"
+        ) from None
+    except ExpatError as exc:
+        raise ReadError(path, f"malformed XML ({exc})", exc.lineno) from None
+    except (LookupError, ValueError) as exc:  # an encoding expat cannot use
+        raise ReadError(path, f"unsupported XML encoding ({exc}); re-save as UTF-8") from None

@@ -1,0 +1,355 @@
+"""LENA .its reader: real LENA Pro exports (numbers checked against LENA's own totals), both
+segment layouts, rounding, hardened XML, bad input, and a fuzz test."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from attunement.errors import ReadError
+from attunement.io import its
+from tests.conftest import REAL, need
+
+BIG = REAL / "lena" / "e20160420_165405_010572.its"
+SMALL = REAL / "lena" / "test.its"
+
+
+def read(path, role_map=None, keep_text=True):
+    (rec,) = its.read(path, role_map=role_map or its.DEFAULT_ROLES, keep_text=keep_text)
+    return rec
+
+
+def doc(segments: str, *, block_attrs: str = 'turnTaking="0" childUttCnt="0"') -> bytes:
+    """A minimal .its with one recording and one conversation holding ``segments``."""
+    return f"""<?xml version="1.0" encoding="UTF-8" ?>
+<!DOCTYPE ITS SYSTEM "its.dtd" >
+<ITS fileName="x" version="4.6.0">
+  <ProcessingUnit>
+    <ChildInfo dob="2015-01-01" gender="F" chronologicalAge="P1M" />
+    <Recording num="1" startClockTime="2015-01-31T09:00:00Z" endClockTime="2015-01-31T09:00:10Z"
+               startTime="PT0.00S" endTime="PT10.00S">
+      <Conversation num="1" type="CM" {block_attrs} adultWordCnt="0.00"
+                    startTime="PT0.00S" endTime="PT10.00S">
+{segments}
+      </Conversation>
+    </Recording>
+  </ProcessingUnit>
+</ITS>
+""".encode()
+
+
+def write(tmp_path, data: bytes, name: str = "x.its"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def big():
+    return read(need(BIG))
+
+
+def test_big_file_counts(big):
+    frame = big.segments
+    assert frame.height == 12_732
+    counts = dict(frame["speaker_id"].value_counts().iter_rows())
+    assert counts == {
+        "NOF": 2902,
+        "SIL": 2713,
+        "CHN": 1779,
+        "FAN": 1345,
+        "OLN": 1236,
+        "OLF": 567,
+        "MAN": 555,
+        "TVF": 525,
+        "NON": 387,
+        "FAF": 239,
+        "CHF": 184,
+        "MAF": 140,
+        "CXN": 116,
+        "CXF": 36,
+        "TVN": 8,
+    }
+    blocks = pl.DataFrame(big.extra["blocks"])
+    assert blocks["type"].value_counts().sort("type").rows() == [
+        ("conversation", 655),
+        ("pause", 656),
+    ]
+    assert frame["lena_block_number"].max() == 1311
+    assert frame["lena_block_number"].n_unique() == 1311
+    assert frame["text"].null_count() == frame.height
+    assert big.warnings == []
+
+
+def test_big_file_matches_lena_totals(big):
+    frame = big.segments
+    totals = big.extra["lena_totals"]
+    # CVC: LENA's child vocalisation count
+    assert frame["utterances_count"].sum() == totals["cvc"] == 1228
+    # AWC: 9828.91 summed over segments and over conversations; LENA reports 9829
+    assert frame["words"].sum() == pytest.approx(9828.91)
+    assert totals["awc"] == pytest.approx(9828.91)
+    assert round(frame["words"].sum()) == 9829
+    # CTC: segments tagged as a turn response == sum of Conversation@turnTaking
+    responses = frame["lena_conv_turn_type"].is_in(["TIFR", "TIMR"]).sum()
+    assert responses == totals["ctc"] == 370
+    assert sum(b["turn_taking"] or 0 for b in big.extra["blocks"]) == 370
+    assert frame.filter(pl.col("speaker_type") == "CHI")["words"].null_count() == 1963
+
+
+def test_big_file_timeline_and_metadata(big):
+    frame = big.segments
+    assert big.duration_ms == 22_575_050
+    assert frame["segment_offset"][-1] == 22_575_050
+    # the recorder pause is not on the timeline: piece 2 starts where piece 1 ended
+    first, second = big.extra["recordings"]
+    assert (first["start_ms"], first["end_ms"]) == (0, 4_037_040)
+    assert second["start_ms"] == first["end_ms"]
+    assert second["start_clock"] == "2016-04-02T21:48:07+00:00"
+    assert big.start == datetime(2016, 4, 2, 17, 20, 30, tzinfo=UTC)
+    assert big.extra["time_zone"]["utc_offset_s_at_transfer"] == -7 * 3600
+    assert big.child_age_days == 135  # born 2015-11-19, recorded 2016-04-02 (local)
+    # segments tile the timeline without gaps or overlaps
+    assert (frame["segment_onset"][1:] == frame["segment_offset"][:-1]).all()
+    assert frame["recording_number"].value_counts().sort("recording_number").rows() == [
+        (1, 3001),
+        (2, 9731),
+    ]
+    head = frame.head(1).row(0, named=True)
+    assert (head["segment_onset"], head["segment_offset"], head["speaker_id"]) == (0, 1040, "NOF")
+    assert head["source_line"] == 185
+    assert (head["average_db"], head["peak_db"]) == (-31.46, -18.77)
+
+
+def test_big_file_child_segments(big):
+    frame = big.segments
+    kinds = frame.filter(pl.col("speaker_type") == "CHI")["kind"].value_counts()
+    assert dict(kinds.iter_rows()) == {"vocal": 1002, "cry": 718, "vegetative": 243}
+    assert set(frame.filter(pl.col("speaker_type") != "CHI")["kind"].unique()) == {"vocal"}
+    # <Segment spkr="CHN" ... conversationInfo="|RC|3|1|1|AICF|TIFR|FI|" childUttCnt="1"
+    chn = frame.filter(pl.col("segment_onset") == 42_910).row(0, named=True)
+    assert (chn["speaker_id"], chn["kind"], chn["utterances_count"]) == ("CHN", "vocal", 1)
+    assert (chn["lena_conv_turn_type"], chn["lena_conv_status"]) == ("TIFR", "RC")
+    assert (chn["lena_block_type"], chn["lena_block_number"]) == ("conversation", 6)
+    # <Segment spkr="CHF" ... startVfx1="PT51.06S" endVfx1="PT52.00S" childCryVfxLen="PT0.94S"
+    chf = frame.filter(pl.col("segment_onset") == 51_060).row(0, named=True)
+    assert (chf["kind"], chf["cry_ms"], chf["vfx_ms"], chf["cry_vfx_ms"]) == (
+        "vegetative",
+        0,
+        940,
+        940,
+    )
+    child = frame.filter(pl.col("cry_vfx_ms").is_not_null())
+    assert (child["cry_ms"] + child["vfx_ms"] == child["cry_vfx_ms"]).all()
+    assert frame.filter(pl.col("speaker_type") != "CHI")["cry_ms"].null_count() == 10_769
+
+
+def test_small_file(tmp_path):
+    rec = read(need(SMALL))
+    frame = rec.segments
+    assert frame.height == 589
+    assert "CHN" not in frame["speaker_id"].to_list()
+    assert len(rec.extra["recordings"]) == 3
+    assert rec.duration_ms == 979_740
+    assert rec.extra["lena_totals"] == {"ctc": 0, "cvc": 0, "awc": 352.72}
+    assert round(frame["words"].sum()) == 353
+    assert frame["lena_conv_turn_type"].is_in(["TIFR", "TIMR"]).sum() == 0
+    assert rec.child_age_days == 677
+
+
+def test_reading_the_big_file_is_fast(big):
+    start = time.perf_counter()
+    read(BIG)
+    seconds = time.perf_counter() - start
+    print(f"read {BIG.name}: {seconds:.3f} s")
+    assert seconds < 1.5  # generous bound for a loaded CI machine; typically ~0.1-0.15 s
+
+
+def test_older_layout_with_child_elements(tmp_path):
+    segments = """
+        <Segment spkr="CHN" average_dB="-20.00" peak_dB="-10.00" startTime="PT1.00S"
+                 endTime="PT3.00S">
+          <UTT startUtt1="PT1.10S" endUtt1="PT1.60S" />
+          <UTT startUtt2="PT2.00S" endUtt2="PT2.50S" />
+          <CRY startCry1="PT2.60S" endCry1="PT2.90S" />
+        </Segment>
+        <Segment spkr="CHN" average_dB="-20.00" peak_dB="-10.00" startTime="PT3.00S"
+                 endTime="PT4.00S">
+          <CRY startCry1="PT3.10S" endCry1="PT3.60S" />
+          <VFX startVfx1="PT3.60S" endVfx1="PT3.80S" />
+        </Segment>
+        <Segment spkr="CHF" average_dB="-20.00" peak_dB="-10.00" startTime="PT4.00S"
+                 endTime="PT5.00S">
+          <VFX startVfx1="PT4.10S" endVfx1="PT4.30S" />
+        </Segment>"""
+    frame = read(write(tmp_path, doc(segments))).segments
+    assert frame["utterances_count"].to_list() == [2, None, None]
+    assert frame["cry_ms"].to_list() == [300, 500, 0]
+    assert frame["vfx_ms"].to_list() == [0, 200, 200]
+    assert frame["kind"].to_list() == ["vocal", "cry", "vegetative"]
+
+
+def test_newer_layout_attributes_and_words(tmp_path):
+    segments = """
+        <Segment spkr="FAN" femaleAdultWordCnt="5.76" femaleAdultUttCnt="0"
+                 conversationInfo="|BC|1|0|0|CM|TIFI|FI|" startTime="PT0.00S" endTime="PT1.00S" />
+        <Segment spkr="CHN" childUttCnt="2" startUtt1="PT1.1S" endUtt1="PT1.2S" startUtt2="PT1.3S"
+                 endUtt2="PT1.4S" startCry1="PT1.5S" endCry1="PT1.75S" childCryVfxLen="PT0.25S"
+                 conversationInfo="|EC|1|1|1|CM|TIFR|FI|" startTime="PT1.00S" endTime="PT2.00S" />
+        <Segment spkr="SIL" startTime="PT2.00S" endTime="PT3.00S" />"""
+    rec = read(write(tmp_path, doc(segments)))
+    frame = rec.segments
+    assert frame["words"].to_list() == [5.76, None, None]
+    assert frame["utterances_count"].to_list() == [None, 2, None]
+    assert frame["cry_ms"].to_list() == [None, 250, None]
+    assert frame["kind"].to_list() == ["vocal", "vocal", "vocal"]
+    assert frame["lena_conv_turn_type"].to_list() == ["TIFI", "TIFR", None]
+    assert frame["source_line"].to_list() == [11, 13, 16]
+    assert rec.child_age_days == 30
+    assert [p.id for p in rec.participants] == ["FAN", "CHN", "SIL"]
+
+
+@pytest.mark.parametrize(
+    ("value", "ms"),
+    [
+        ("PT0.1S", 100),
+        ("PT0.10S", 100),
+        ("PT4037.04S", 4_037_040),
+        ("PT0.0005S", 1),
+        ("PT0.0004999S", 0),
+        ("PT1.2345S", 1235),
+        ("P0.94S", 940),
+        ("PT7S", 7000),
+        ("PT1H", None),
+        ("12.3", None),
+        ("PT-1S", None),
+        (None, None),
+    ],
+)
+def test_durations_are_exact(value, ms):
+    assert its.to_ms([value]) == [ms]
+
+
+def test_every_tenth_of_a_second_is_exact():
+    values = [f"PT{n // 10}.{n % 10}S" for n in range(100_000)]
+    assert its.to_ms(values) == [n * 100 for n in range(100_000)]
+
+
+def test_unknown_code_and_user_map(tmp_path):
+    segments = """
+        <Segment spkr="XYZ" startTime="PT0.00S" endTime="PT1.00S" />
+        <Segment spkr="CHF" childUttCnt="0" startTime="PT1.00S" endTime="PT2.00S" />"""
+    path = write(tmp_path, doc(segments))
+    rec = read(path)
+    assert rec.segments["speaker_type"].to_list() == ["UNK", "CHI"]
+    assert "'XYZ' ×1" in rec.warnings[0]
+    rec = read(path, role_map={**its.DEFAULT_ROLES, "XYZ": "ADU", "CHF": "UNK"})
+    assert rec.segments["speaker_type"].to_list() == ["ADU", "UNK"]
+    assert rec.warnings == []
+
+
+def test_privacy_mode_keeps_no_text(tmp_path):
+    rec = read(
+        write(tmp_path, doc('<Segment spkr="SIL" startTime="PT0S" endTime="PT1S" />')),
+        keep_text=False,
+    )
+    assert rec.segments["text"].null_count() == 1
+    assert all(p.name is None for p in rec.participants)
+
+
+def test_sniff():
+    assert its.sniff(b'<?xml version="1.0"?>\n<!DOCTYPE ITS SYSTEM "its.dtd" >\n<ITS file="x">')
+    assert not its.sniff(b'<?xml version="1.0"?>\n<!DOCTYPE ITS SYSTEM "its.dtd" >\n')
+    assert not its.sniff(b"<ANNOTATION_DOCUMENT>")
+    if BIG.exists():
+        assert its.sniff(BIG.read_bytes()[:4096])
+
+
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE ITS [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<ITS><ProcessingUnit>&secret;</ProcessingUnit></ITS>"""
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE ITS [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<ITS>&lol4;</ITS>"""
+
+
+@pytest.mark.parametrize("data", [EXTERNAL, LAUGHS], ids=["external-entity", "billion-laughs"])
+def test_entities_are_refused_not_expanded(tmp_path, data):
+    with pytest.raises(ReadError, match="declares entities"):
+        read(write(tmp_path, data))
+
+
+@pytest.mark.parametrize(
+    ("data", "match", "line"),
+    [
+        (doc('<Segment spkr="SIL" startTime="PT0S" endTime="PT1S" />')[:500], "malformed", None),
+        (b"<ITS><ProcessingUnit></ITS>", "malformed XML", 1),
+        (b'<?xml version="1.0"?>\n<TextGrid/>', "not <ITS>", None),
+        (b"<ITS><ProcessingUnit/></ITS>", "no <Recording>", None),
+        (doc(""), "no <Segment>", None),
+        (doc('<Segment spkr="SIL" startTime="12.3" endTime="PT1S" />'), "startTime", 10),
+        (doc('<Segment spkr="SIL" startTime="PT2S" endTime="PT1S" />'), "before", 10),
+        (doc('<Segment startTime="PT0S" endTime="PT1S" />'), "spkr", 10),
+        (
+            doc('<Segment spkr="FAN" femaleAdultWordCnt="x" startTime="PT0S" endTime="PT1S" />'),
+            "not a number",
+            10,
+        ),
+        (
+            doc(
+                '<Segment spkr="CHN" childUttCnt="1" startUtt1="PT0.5S" startTime="PT0S" '
+                'endTime="PT1S" />'
+            ),
+            "interval",
+            10,
+        ),
+        (b'<?xml version="1.0" encoding="big5"?><ITS/>', "encoding", None),
+        (b"\x00\x01\x02binary", "malformed", 1),
+    ],
+)
+def test_bad_input_is_a_read_error(tmp_path, data, match, line):
+    with pytest.raises(ReadError, match=match) as caught:
+        read(write(tmp_path, data))
+    if line is not None:
+        assert caught.value.line == line
+
+
+def test_truncated_file_names_the_line(tmp_path):
+    data = need(SMALL).read_bytes()
+    with pytest.raises(ReadError, match="malformed XML") as caught:
+        read(write(tmp_path, data[: len(data) // 2]))
+    assert caught.value.line is not None and caught.value.line > 300
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cut=st.integers(min_value=0, max_value=200_000),
+    flips=st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 255)), max_size=8),
+    garbage=st.tuples(st.integers(0, 200_000), st.binary(min_size=1, max_size=40)),
+    how=st.sampled_from(["truncate", "flip", "insert", "all"]),
+)
+def test_mutated_real_file_gives_only_read_error(tmp_path, cut, flips, garbage, how):
+    data = bytearray(need(SMALL).read_bytes())
+    if how in ("flip", "all"):
+        for at, value in flips:
+            data[at % len(data)] = value
+    if how in ("insert", "all"):
+        at, junk = garbage
+        data[at % len(data) : at % len(data)] = junk
+    if how in ("truncate", "all"):
+        data = data[: cut % (len(data) + 1)]
+    with contextlib.suppress(ReadError):
+        read(write(tmp_path, bytes(data)))
