@@ -31,7 +31,8 @@ older layout); ``cry_ms``, ``vfx_ms`` (summed cry and VFX intervals, given as
 ``startCry1``/``endCry1`` attributes or as ``<CRY>``/``<VFX>`` child elements); ``cry_vfx_ms``
 (LENA's ``childCryVfxLen``, their sum); ``average_db``, ``peak_db``. ``words`` is
 ``femaleAdultWordCnt + maleAdultWordCnt`` as LENA gives them (fractional); 0 on far adult
-segments (FAF/MAF), where LENA counts no words; null on every non-adult segment. Times are converted from the decimal string, rounded half up to the ms.
+segments (FAF/MAF), where LENA counts no words; null on every non-adult segment. Times are
+converted from the decimal string, rounded half up to the ms.
 
 LENA's own totals go to ``extra["lena_totals"]`` (sums over ``<Conversation>``: ``ctc`` of
 ``turnTaking``, ``cvc`` of ``childUttCnt``, ``awc`` of ``adultWordCnt``; LENA's reports show AWC

@@ -30,8 +30,9 @@ def corpus_turns(
     frame = segments.filter(pl.col("segment_onset").is_not_null())
     if not _sorted(frame, by):
         frame = frame.sort([by, "segment_onset"], maintain_order=True)
-    ids, group = np.unique(frame[by].to_numpy(), return_inverse=True)
-    group = group.astype(np.int64)
+    run = frame.select(pl.col(by).rle_id()).to_series()
+    group = run.to_numpy().astype(np.int64)
+    ids = frame[by].filter(run != run.shift(1, fill_value=-1))
     out: dict[str, Any] = {by: ids}
     role = None
     for rule in rules:
