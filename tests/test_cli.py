@@ -100,3 +100,14 @@ def test_inspect_real_folder_reads_every_format():
     data = json.loads(result.stdout)
     assert [d["format"] for d in data] == ["its", "eaf", "rttm", "chat", "table"]
     assert [d["segments"] for d in data] == [589, 296, 20, 343, 23_289]
+
+
+def test_folder_files_no_reader_claims_are_summarised_not_dropped_silently(tmp_path):
+    (tmp_path / "a.rttm").write_text(RTTM)
+    (tmp_path / "media").mkdir()
+    for name in ("x.mov", "y.mov", "notes.cdc"):
+        (tmp_path / "media" / name).write_bytes(b"\x00")
+    result = runner.invoke(app, ["inspect", str(tmp_path), "--json"])
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 2
+    assert "skipped 3 file(s)" in result.stderr and ".mov ×2" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -69,8 +70,13 @@ def _read(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool
 
 def _report_failures(batch: Batch) -> None:
     """Every failure at the end, one line each; exit status 1 if there was any."""
-    for path in batch.skipped:
-        err.print(f"skipped (no reader for this extension): {path}", highlight=False)
+    if batch.skipped:
+        kinds = Counter(p.suffix.lower() or p.name for p in batch.skipped)
+        listed = ", ".join(f"{k} ×{n}" for k, n in kinds.most_common())
+        err.print(
+            f"skipped {len(batch.skipped)} file(s) in the folder(s) that no reader claims: {listed}",
+            highlight=False,
+        )
     if batch.failures:
         err.print(f"\n{len(batch.failures)} file(s) could not be read:", style="bold red")
         for failure in batch.failures:
