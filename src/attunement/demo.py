@@ -1,5 +1,6 @@
-"""``make demo``: write a generated example recording and inspect it (and the real LENA day if
-``../shared/data`` is next to the repository). Later measures will make this richer."""
+"""``make demo``: write a generated example recording, inspect it and measure serve and return
+under two turn rules (and do the same for the real LENA day if ``../shared/data`` is next to the
+repository)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def main() -> None:
         files.append(str(REAL_ITS))
     print(f"attunement demo: inspecting {', '.join(files)}\n", flush=True)
     app(["inspect", *files], prog_name="attunement", standalone_mode=False)
+    for rule, extra in (("lena", []), ("window", ["--window", "1"])):
+        print(f"\nattunement turns --rule {rule} {' '.join(extra)}\n", flush=True)
+        app(
+            ["turns", *files, "--rule", rule, *extra], prog_name="attunement", standalone_mode=False
+        )
 
 
 if __name__ == "__main__":
