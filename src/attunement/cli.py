@@ -74,7 +74,7 @@ def _report_failures(batch: Batch) -> None:
         kinds = Counter(p.suffix.lower() or p.name for p in batch.skipped)
         listed = ", ".join(f"{k} ×{n}" for k, n in kinds.most_common())
         err.print(
-            f"skipped {len(batch.skipped)} file(s) in the folder(s) that no reader claims: {listed}",
+            f"skipped {len(batch.skipped)} file(s) that no reader claims: {listed}",
             highlight=False,
         )
     if batch.failures:
@@ -162,6 +162,10 @@ def turns_command(
     project_12h: Annotated[
         bool, typer.Option("--project-12h", help="Add LENA's 12-hour projection, labelled.")
     ] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Draw each recording to PLOT (PNG/SVG/PDF); several get -ID."),
+    ] = None,
     as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per recording.")] = False,
     format: FormatOpt = None,
@@ -190,6 +194,12 @@ def turns_command(
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from None
+    if plot is not None:
+        from attunement.report.turns_plot import plot_turns
+
+        for r in results:
+            target = plot if len(results) == 1 else plot.with_stem(f"{plot.stem}-{r.recording_id}")
+            err.print(f"plot: {plot_turns(r, target)}")
     if as_json:
         sys.stdout.write(json.dumps([r.to_dict() for r in results], indent=2, default=str) + "\n")
     elif as_csv:

@@ -1,0 +1,1 @@
+"""Reports: figures and documents built from measure results. They hold no science."""
