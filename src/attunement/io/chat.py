@@ -502,7 +502,8 @@ def _recording(p: _Parser, role_map: dict[str, str], keep_text: bool) -> Recordi
     frame = frame.select(
         "segment_onset",
         "segment_offset",
-        pl.col("speaker_id").replace_strict(speaker_type, return_dtype=segments.SpeakerType)
+        pl.col("speaker_id")
+        .replace_strict(speaker_type, return_dtype=segments.SpeakerType)
         .alias("speaker_type"),
         "speaker_id",
         pl.when(pl.col("speech"))
