@@ -212,3 +212,15 @@ def test_chance_is_seeded_and_contingent_data_beat_chance():
     assert a.turns == 200
     assert a.chance_turns < 60  # shifted adults rarely land within 5 s of a child unit
     assert a.chance_ratio > 3 and a.chance_p == 1 / 51
+
+
+def test_count_turns_equals_turns_for_every_rule():
+    from attunement.measures.turns import count_turns
+    from attunement.simulate.daylong import day
+
+    frame = day(5_000, hours=2.0, seed=9)
+    r = rec([])
+    r.segments = frame
+    for rule in RULES:
+        assert count_turns(frame, rule) == count(r, rule) > 0
+        assert count_turns(r, rule, window=0.5) == count(r, rule, window=0.5)
