@@ -63,7 +63,9 @@ def _lena(frame: pl.DataFrame, p: dict[str, Any], group: np.ndarray | None = Non
     use_blocks = p["blocks"] and "lena_block_number" in frame.columns
     block = _groups(frame, group) << 32
     if use_blocks:
-        block = block + frame["lena_block_number"].fill_null(-1).to_numpy().astype(np.int64)
+        number = frame["lena_block_number"]
+        number = number if number.null_count() == 0 else number.fill_null(-1)
+        block = block + number.to_numpy().astype(np.int64)
     serve, response, exchange = kernels.lena_pairs(role, onset, offset, block, _ms(p["window"]))
     return Pairs(serve, response, exchange, role)
 
