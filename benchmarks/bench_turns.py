@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 import polars as pl
-from _common import DATA, Comparison, race
 from ChildProject.pipelines.metricsFunctions import simple_CTC
 from serve_return.rule import Roles, Utterance, count_turns
 
 import attunement
+from _common import DATA, Comparison, race
 from attunement.measures.turns import count_turns as ours_count
 from attunement.simulate.daylong import day
 
@@ -34,7 +34,8 @@ def datasets() -> dict[str, pl.DataFrame]:
 
 def serve_return_input(frame: pl.DataFrame) -> list[Utterance]:
     vocal = frame.filter(
-        pl.col("kind") == "vocal", pl.col("speaker_type").cast(pl.String).is_in(["CHI", "FEM", "MAL"])
+        pl.col("kind") == "vocal",
+        pl.col("speaker_type").cast(pl.String).is_in(["CHI", "FEM", "MAL"]),
     )
     return [
         Utterance(start=on / 1000, end=off / 1000, speaker=who, text="x")
