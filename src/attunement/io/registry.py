@@ -9,7 +9,7 @@ from types import ModuleType
 from attunement.errors import ReadError
 
 # Each reader module defines FORMAT, EXTENSIONS, DEFAULT_ROLES, sniff(head) and read(...).
-READER_MODULES: tuple[str, ...] = ("chat", "its", "eaf", "textgrid", "rttm", "table")
+READER_MODULES: tuple[str, ...] = ("chat", "its", "eaf", "textgrid", "rttm", "table", "boris")
 SNIFF_BYTES = 4096
 
 
