@@ -1,0 +1,1 @@
+"""Sequential analysis: lag-sequential tables, structural zeros and permutation nulls."""
