@@ -9,15 +9,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from attunement.errors import ReadError
 from attunement.io import Batch, expand, formats, read_batch
 from attunement.measures.turns import RULES
 from attunement.measures.turns import turns as measure_turns
 from attunement.roles import RoleMapError
+from attunement.roles import load as roles_load
 
 app = typer.Typer(
     add_completion=False,
@@ -246,6 +250,185 @@ def _print_turns(r) -> None:
     for warning in r.warnings:
         table.add_row("[yellow]warning[/]", warning)
     out.print(table)
+
+
+def _selector(text: str) -> dict[str, list[str]]:
+    """``"speaker_type=FEM|MAL,kind=vocal"`` -> ``{"speaker_type": ["FEM", "MAL"], ...}``."""
+    out: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        column, sep, values = part.partition("=")
+        if not sep or not values:
+            raise typer.BadParameter(f"{part!r}: write COLUMN=VALUE[|VALUE...]")
+        out[column.strip()] = [v.strip() for v in values.split("|")]
+    return out
+
+
+def _event_table(path: Path) -> pl.DataFrame | None:
+    """A CSV of codes (column ``code``, optional ``sequence``, no ``segment_onset``), or None."""
+    if path.suffix.lower() != ".csv":
+        return None
+    try:
+        header = pl.read_csv(path, n_rows=0).columns
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
+        return None
+    if "code" not in header or "segment_onset" in header:
+        return None
+    return pl.read_csv(path, schema_overrides={"code": pl.String, "sequence": pl.String})
+
+
+@app.command("sequential")
+def sequential_command(
+    paths: Paths,
+    lag: Annotated[int, typer.Option("--lag", help="Lag k (events).")] = 1,
+    no_repeats: Annotated[
+        bool,
+        typer.Option("--no-repeats", help="Codes cannot repeat: collapse repeats, diagonal zero."),
+    ] = False,
+    codes: Annotated[
+        str | None, typer.Option("--codes", help="Comma-separated code order of the table.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Column holding the code (recordings).")
+    ] = None,
+    window: Annotated[
+        float | None, typer.Option("--window", help="Time-window analysis: window W in s.")
+    ] = None,
+    unit: Annotated[float, typer.Option("--unit", help="Time unit Δ in s (with --window).")] = 1.0,
+    antecedent: Annotated[
+        str, typer.Option("--antecedent", help="Antecedent rows, COLUMN=V|V,COLUMN=V.")
+    ] = "speaker_type=CHI,kind=vocal",
+    target: Annotated[
+        str, typer.Option("--target", help="Target rows, COLUMN=V|V,COLUMN=V.")
+    ] = "speaker_type=FEM|MAL|ADU,kind=vocal",
+    antecedent_mode: Annotated[
+        str, typer.Option("--antecedent-mode", help="Window from the onset or the duration.")
+    ] = "onset",
+    target_mode: Annotated[
+        str, typer.Option("--target-mode", help="Target onset or occurrence in a unit.")
+    ] = "onset",
+    permutations: Annotated[
+        int,
+        typer.Option("--permutations", help="Permutations (events) or circular shifts (--window)."),
+    ] = 0,
+    pseudo_dyads: Annotated[
+        bool, typer.Option("--pseudo-dyads", help="With --window: test against pseudo-dyads.")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the nulls.")] = 0,
+    as_json: JsonOpt = False,
+    format: FormatOpt = None,
+    roles: RolesOpt = None,
+    no_words: NoWordsOpt = False,
+) -> None:
+    """Does B follow A more often than chance? Lag-sequential tables for event data (SDIS,
+    a CSV of codes, coded recordings); time-window tables for timed data (--window)."""
+    from attunement.io import sdis
+    from attunement.measures.sequential import sequential, sequential_timed
+
+    code_order = [c.strip() for c in codes.split(",")] if codes else None
+    events, recordings, batch = None, [], Batch()
+    try:
+        for path in paths:
+            table = _event_table(path)
+            if table is not None:
+                events = table if events is None else pl.concat([events, table])
+            elif path.suffix.lower() == ".sds":
+                data = sdis.load(path)
+                if data.data_type == "Event":
+                    events = (
+                        data.sequences()
+                        if events is None
+                        else pl.concat([events, data.sequences()])
+                    )
+                else:
+                    recordings += data.recordings(roles_load(roles), keep_text=not no_words)
+            else:
+                batch = _read([path], format, roles, no_words)
+                recordings += batch.recordings
+                _report_failures(batch)
+    except (ReadError, RoleMapError) as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    try:
+        if window is not None:
+            if not recordings:
+                raise ValueError("--window needs timed data (recordings), not a list of codes")
+            result = sequential_timed(
+                recordings,
+                _selector(antecedent),
+                _selector(target),
+                window=window,
+                unit=unit,
+                antecedent_mode=antecedent_mode,
+                target_mode=target_mode,
+                shifts=permutations,
+                pseudo=pseudo_dyads,
+                seed=seed,
+            )
+        else:
+            data = events if events is not None else recordings
+            result = sequential(
+                data,
+                lag=lag,
+                codes=code_order,
+                by=by,
+                no_repeats=no_repeats,
+                permutations=permutations,
+                seed=seed,
+            )
+    except ValueError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    elif window is not None:
+        _print_timed(result)
+    else:
+        _print_lag(result)
+
+
+def _grid(title: str, codes: list[str], rows: np.ndarray, fmt: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("given \\ target")
+    for code in codes:
+        table.add_column(code, justify="right")
+    for code, row in zip(codes, rows, strict=True):
+        table.add_row(code, *("" if np.isnan(v) else format(v, fmt) for v in row))
+    return table
+
+
+def _print_lag(result) -> None:
+    lag = result.lag
+    codes = list(lag.codes)
+    out.print(
+        f"lag {lag.parameters['lag']}: {lag.n_events} events in {lag.n_sequences} sequence(s), "
+        f"{lag.n_pairs} pairs; G² = {lag.g2:.2f}, df = {lag.df}, p = {lag.p:.4g}"
+    )
+    out.print(_grid("frequencies", codes, lag.frequencies.astype(float), ".0f"))
+    out.print(_grid("adjusted residuals", codes, lag.adjusted_residuals, ".2f"))
+    out.print(_grid("Yule's Q", codes, lag.yules_q, ".2f"))
+    if result.permutation is not None:
+        n = result.permutation.parameters["n_permutations"]
+        out.print(
+            _grid(f"permutation p ({n} permutations)", codes, result.permutation.p_upper, ".3f")
+        )
+    for warning in lag.warnings:
+        err.print(f"warning: {warning}")
+
+
+def _print_timed(result) -> None:
+    summary = result.summary
+    frame = summary.to_frame()
+    table = Table(title=f"time-window tables: {summary.parameters}", title_justify="left")
+    for column in frame.columns:
+        table.add_column(column)
+    for row in frame.iter_rows():
+        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    out.print(table)
+    for shift in result.shifts:
+        out.print(
+            f"{shift.recording_id}: circular-shift p = {shift.test.p:.4f} "
+            f"(observed Q {shift.test.observed_q:.3f}, null mean Q {shift.test.null_mean_q:.3f})"
+        )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,1 +1,201 @@
-"""Sequential analysis: lag-sequential tables, structural zeros and permutation nulls."""
+"""Sequential analysis: does B follow A more often than chance?
+
+``sequential(data, lag=1, ...)`` analyses event sequences (lag-sequential tables, structural
+zeros, permutation nulls; see ``lag``, ``structural``, ``permutation``). ``sequential_timed(
+recordings, antecedent, target, window=W, unit=Δ, ...)`` analyses timed events (time-window
+tables per dyad and pooled, circular-shift and pseudo-dyad nulls; see ``timewindow``,
+``timed_nulls``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from attunement.measures.sequential.lag import LagResult, counts_by_sequence, lag_table
+from attunement.measures.sequential.permutation import PermutationResult, permutation_test
+from attunement.measures.sequential.sequences import Sequences
+from attunement.measures.sequential.timed_nulls import circular_shift, pseudo_dyads
+from attunement.measures.sequential.timewindow import Selector, time_window_many
+from attunement.recording import Recording
+
+__all__ = ["Sequences", "SequentialResult", "TimedResult", "sequential", "sequential_timed"]
+
+EventData = Sequences | pl.DataFrame | Recording | Sequence[Recording] | Sequence[Sequence[Any]]
+
+
+@dataclass
+class SequentialResult:
+    """The pooled lag table (``lag``), its permutation null when asked for, each sequence's own
+    indices (``per_sequence``: Yule's Q and adjusted residuals per dyad or session), and the
+    average transition matrix across sequences (the mean of each sequence's transitional
+    probabilities, sequences without a given code left out of that row's mean)."""
+
+    lag: LagResult
+    permutation: PermutationResult | None
+    per_sequence: list[dict[str, Any]] = field(default_factory=list)
+    average_probabilities: np.ndarray | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.lag.to_dict()
+        if self.permutation is not None:
+            perm = self.permutation.to_dict()
+            out["permutation_p"] = perm["p_upper"]
+            out["permutation"] = perm
+        out["per_sequence"] = self.per_sequence
+        if self.average_probabilities is not None:
+            out["average_probabilities"] = _rows(self.average_probabilities)
+        return out
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per cell of the pooled table (with permutation p when computed)."""
+        frame = self.lag.to_frame()
+        if self.permutation is not None:
+            frame = frame.with_columns(
+                permutation_p=pl.Series(self.permutation.p_upper.ravel()),
+                permutation_se=pl.Series(self.permutation.se_upper.ravel()),
+            )
+        return frame
+
+
+def _rows(array: np.ndarray) -> list[list[float | None]]:
+    return [[None if np.isnan(v) else float(v) for v in row] for row in np.asarray(array, float)]
+
+
+def as_sequences(
+    data: EventData, *, codes: Sequence[str] | None = None, by: str | None = None
+) -> Sequences:
+    """Event sequences from any supported input: a ``Sequences``; a frame with a ``code``
+    column (and optional ``sequence``); a segments table or Recordings (one sequence per
+    recording, events by onset, code from ``by``, default ``code`` else ``speaker_type``); or a
+    list of lists of codes."""
+    if isinstance(data, Sequences):
+        return data
+    if isinstance(data, Recording):
+        data = [data]
+    if isinstance(data, pl.DataFrame):
+        if "segment_onset" in data.columns:
+            return Sequences.from_segments(data, codes=codes, by=by)
+        return Sequences.from_frame(data, codes=codes)
+    items = list(data)
+    if items and all(isinstance(item, Recording) for item in items):
+        columns = list(
+            dict.fromkeys(["segment_onset", "speaker_type", "code", *filter(None, [by])])
+        )
+        frame = pl.concat(
+            [r.segments.select(columns).with_columns(recording_id=pl.lit(r.id)) for r in items],
+            how="diagonal_relaxed",
+        )
+        return Sequences.from_segments(frame, codes=codes, by=by)
+    return Sequences.from_lists(items, codes=codes)
+
+
+def sequential(
+    data: EventData,
+    *,
+    lag: int = 1,
+    codes: Sequence[str] | None = None,
+    by: str | None = None,
+    no_repeats: bool = False,
+    structural: str | Iterable[tuple[str, str]] | None = None,
+    permutations: int = 0,
+    seed: int = 0,
+    sweeps: int = 10,
+) -> SequentialResult:
+    """Lag-``lag`` sequential analysis of event sequences (see ``lag.lag_table``), with
+    ``permutations`` seeded permutations within sequences when > 0 (respecting the no-repeat
+    constraint when ``no_repeats``), per-sequence indices and the average transition matrix."""
+    seqs = as_sequences(data, codes=codes, by=by)
+    pooled = lag_table(seqs, lag=lag, no_repeats=no_repeats, structural=structural)
+    perm = (
+        permutation_test(
+            seqs,
+            lag=lag,
+            n_permutations=permutations,
+            seed=seed,
+            no_repeats=no_repeats,
+            sweeps=sweeps,
+        )
+        if permutations > 0
+        else None
+    )
+    per_sequence, average = [], None
+    if seqs.n_sequences > 1:
+        work = seqs.collapse_repeats() if no_repeats else seqs
+        tables = counts_by_sequence(work, lag).astype(float)
+        totals = tables.sum(axis=2, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            probs = np.where(totals > 0, tables / totals, np.nan)
+            average = np.nanmean(probs, axis=0) if len(probs) else None
+        mask = pooled.structural if pooled.structural.any() else None
+        for i, sid in enumerate(work.ids):
+            res = lag_table(work.one(i), lag=lag, structural=mask)
+            per_sequence.append(
+                {
+                    "sequence": sid,
+                    "events": int(work.lengths[i]),
+                    "pairs": res.n_pairs,
+                    "frequencies": _rows(res.frequencies),
+                    "yules_q": _rows(res.yules_q),
+                    "adjusted_residuals": _rows(res.adjusted_residuals),
+                }
+            )
+    return SequentialResult(pooled, perm, per_sequence, average)
+
+
+@dataclass
+class TimedResult:
+    """Time-window tables per dyad and pooled, with the nulls that were asked for."""
+
+    summary: Any
+    shifts: list[Any] = field(default_factory=list)
+    pseudo: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.summary.to_dict()
+        if self.shifts:
+            out["circular_shift"] = [s.to_dict() for s in self.shifts]
+            out["permutation_p"] = [s.test.p for s in self.shifts]
+        if self.pseudo is not None:
+            out["pseudo_dyads"] = self.pseudo.to_dict()
+        return out
+
+
+def sequential_timed(
+    recordings: Recording | Sequence[Recording],
+    antecedent: Selector,
+    target: Selector,
+    *,
+    window: float,
+    unit: float = 1.0,
+    antecedent_mode: str = "onset",
+    target_mode: str = "onset",
+    shifts: int = 0,
+    pseudo: bool = False,
+    seed: int = 0,
+) -> TimedResult:
+    """Time-window sequential analysis of each recording (one dyad each) and pooled, with
+    ``shifts`` circular shifts of the target stream per dyad and, with ``pseudo``, every
+    pseudo-dyad (antecedent of one recording with the target of another)."""
+    recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
+    common = {
+        "window": window,
+        "unit": unit,
+        "antecedent_mode": antecedent_mode,
+        "target_mode": target_mode,
+    }
+    summary = time_window_many(recs, antecedent, target, **common)
+    nulls = (
+        [
+            circular_shift(rec, antecedent, target, n_shifts=shifts, seed=seed + i, **common)
+            for i, rec in enumerate(recs)
+        ]
+        if shifts > 0
+        else []
+    )
+    pd_result = pseudo_dyads(recs, antecedent, target, seed=seed, **common) if pseudo else None
+    return TimedResult(summary, nulls, pd_result)

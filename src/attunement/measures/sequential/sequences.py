@@ -67,6 +67,11 @@ class Sequences:
         """How many events carry each code (all sequences together)."""
         return np.bincount(self.values, minlength=self.n_codes)
 
+    def one(self, s: int) -> Sequences:
+        """Sequence ``s`` alone, with the same code list."""
+        lo, hi = self.starts[s], self.starts[s + 1]
+        return Sequences(self.codes, self.values[lo:hi], np.array([0, hi - lo]), (self.ids[s],))
+
     def collapse_repeats(self) -> Sequences:
         """The same sequences with immediate repeats of a code merged into one event (A A B ->
         A B), within each sequence: the form for data where a code cannot follow itself."""
