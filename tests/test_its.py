@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attunement.errors import ReadError
-from attunement.io import its
+from attunement.io import _common, its
 from tests.conftest import REAL, need
 
 BIG = REAL / "lena" / "e20160420_165405_010572.its"
@@ -284,10 +284,71 @@ LAUGHS = b"""<?xml version="1.0"?>
 <ITS>&lol4;</ITS>"""
 
 
-@pytest.mark.parametrize("data", [EXTERNAL, LAUGHS], ids=["external-entity", "billion-laughs"])
+PARAMETER = b"""<?xml version="1.0"?>
+<!DOCTYPE ITS [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>
+<ITS/>"""
+
+
+@pytest.mark.parametrize(
+    "data", [EXTERNAL, LAUGHS, PARAMETER], ids=["external-entity", "billion-laughs", "parameter"]
+)
 def test_entities_are_refused_not_expanded(tmp_path, data):
     with pytest.raises(ReadError, match="declares entities"):
         read(write(tmp_path, data))
+
+
+def test_external_dtd_is_never_read(tmp_path):
+    # an its.dtd next to the file that would break the parse, or define an entity, if it were read;
+    # a reference to an entity only that DTD could define is refused (expat dropped it silently
+    # from the attribute value: spkr became "")
+    (tmp_path / "its.dtd").write_text('<!ENTITY leaked "SECRET"> <!ELEMENT broken')
+    plain = doc('<Segment spkr="SIL" startTime="PT0S" endTime="PT1S" />')
+    assert read(write(tmp_path, plain)).segments.height == 1
+    uses = doc('<Segment spkr="&leaked;" startTime="PT0S" endTime="PT1S" />')
+    with pytest.raises(ReadError, match="never read") as caught:
+        read(write(tmp_path, uses))
+    assert caught.value.line == 10
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<?xml version="1.0" encoding="x-no-such-code"?><a/>',
+        b'<?xml version="1.0" encoding="utf-16"?><a/>',
+    ],
+    ids=["unknown", "multi-byte-declared-on-ascii"],
+)
+def test_parse_xml_encoding_problems_are_read_errors(tmp_path, data):
+    # used by the EAF reader too; defusedxml used to let LookupError/ValueError out here
+    with pytest.raises(ReadError):
+        _common.parse_xml(tmp_path / "x.xml", data)
+
+
+def test_comment_entity_and_utf16_give_the_same_table(tmp_path):
+    """A <Segment> tag inside a comment, a character reference in a value, a UTF-16 file: the
+    same rows and values; when the tags in the bytes cannot be matched to the elements (comment,
+    UTF-16) source_line is left empty and a warning says so (it used to crash in polars)."""
+    data = need(SMALL).read_bytes()
+    plain = read(SMALL).segments
+    first = data.index(b'spkr="') + len(b'spkr="')
+    entity = data[:first] + b"&#" + str(data[first]).encode() + b";" + data[first + 1 :]
+    assert read(write(tmp_path, entity, "e.its")).segments.equals(plain)
+    head, tail = data.split(b"<ProcessingUnit>", 1)
+    commented = head + b"<ProcessingUnit><!-- <Segment spkr='x'/> -->" + tail
+    utf16 = data.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    for name, variant in (("c.its", commented), ("u.its", utf16)):
+        rec = read(write(tmp_path, variant, name))
+        assert rec.segments.drop("source_line").equals(plain.drop("source_line"))
+        assert rec.segments["source_line"].null_count() == plain.height
+        assert rec.warnings == [
+            "could not match <Segment> tags to file lines; source_line is empty"
+        ]
+
+
+def test_value_that_looks_like_an_attribute(tmp_path):
+    # valid XML whose value holds ' spkr=': the byte scan must not take it for the attribute
+    segment = '<Segment recordingInfo="x spkr=" spkr="TVN" startTime="PT0S" endTime="PT1S" />'
+    assert read(write(tmp_path, doc(segment))).segments["speaker_id"].to_list() == ["TVN"]
 
 
 @pytest.mark.parametrize(
@@ -314,7 +375,8 @@ def test_entities_are_refused_not_expanded(tmp_path, data):
             "interval",
             10,
         ),
-        (b'<?xml version="1.0" encoding="big5"?><ITS/>', "encoding", None),
+        (b'<?xml version="1.0" encoding="x-no-such-code"?><ITS/>', "encoding", None),
+        (b'<?xml version="1.0" encoding="utf-16"?><ITS/>', "malformed", 1),
         (b"\x00\x01\x02binary", "malformed", 1),
     ],
 )

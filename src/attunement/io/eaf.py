@@ -1,6 +1,6 @@
 """ELAN ``.eaf`` reader (pympi-ling), with the ACLEW DAS tier names as the default role map.
 
-The bytes are first checked with the defusedxml-hardened ``parse_xml`` (a file declaring entities
+The bytes are first checked with the hardened ``parse_xml`` (a file declaring entities
 is refused), then read by ``pympi.Elan.Eaf``; anything pympi raises becomes a ``ReadError``.
 
 * **Speaker tiers.** Every annotation on an independent (time-aligned, no ``PARENT_REF``) tier is

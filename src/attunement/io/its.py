@@ -54,7 +54,7 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io import lena_codes
-from attunement.io._common import parse_xml_fast, read_bytes
+from attunement.io._common import parse_xml, read_bytes
 from attunement.recording import Participant, Recording
 
 FORMAT = "its"
@@ -91,13 +91,20 @@ _KEYS = (
     "average_dB",
     "peak_dB",
 )
+_NUMBERS = {
+    "femaleAdultWordCnt": pl.Float64,
+    "maleAdultWordCnt": pl.Float64,
+    "childUttCnt": pl.Int64,
+    "average_dB": pl.Float64,
+    "peak_dB": pl.Float64,
+}
 _BLOCK_TYPES = {"Conversation": "conversation", "Pause": "pause"}
 # Newer layout: startUtt1/endUtt1, startCry1/endCry1, startVfx1/endVfx1 segment attributes.
 _INTERVAL_ATTRIBUTE = re.compile(r"start(Utt|Cry|Vfx)(\d*)")
 # Older layout: one <UTT>/<CRY>/<VFX> child element per interval, with start.../end... attributes.
 _INTERVAL_ELEMENT = {"UTT": "Utt", "CRY": "Cry", "VFX": "Vfx"}
 # ISO-8601 duration as LENA writes it, in seconds: PT12.34S, P0.94S.
-_DURATION = r"^PT?(\d{1,12})(?:\.(\d*))?S$"
+_DURATION = r"^PT?\d{1,12}(?:\.\d*)?S$"
 _CONV_INFO = r"^\|([^|]*)\|(?:[^|]*\|){4}([^|]*)\|([^|]*)\|"
 _AGE = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 _SEGMENT_TAG = re.compile(rb"<Segment[\s/>]")
@@ -110,14 +117,14 @@ def sniff(head: bytes) -> bool:
 def duration_ms(column: str) -> pl.Expr:
     """LENA durations (``PT12.34S``, ``P0.94S``: seconds only) in a string column as int ms,
     rounded half up; null where missing or of another form. Integer arithmetic on the decimal
-    digits, so ``PT0.1S`` is exactly 100 and ``PT0.0005S`` is 1 (no float error)."""
-    parts = pl.col(column).str.extract_groups(_DURATION)
-    frac = pl.concat_str(parts.struct.field("2").fill_null(""), pl.lit("0000"))
-    return (
-        parts.struct.field("1").cast(pl.Int64) * 1000
-        + frac.str.slice(0, 3).cast(pl.Int64)
-        + (frac.str.slice(3, 1).cast(pl.Int64) >= 5).cast(pl.Int64)
-    ).alias(column)
+    digits, so ``PT0.1S`` is exactly 100 and ``PT0.0005S`` is 1 (no float error): the first four
+    decimals d give ``(d + 5) // 10`` ms. No capture groups: 2x faster than ``extract_groups``."""
+    value = pl.col(column)
+    parts = value.str.strip_chars_start("PT").str.strip_suffix("S").str.split_exact(".", 1)
+    seconds = parts.struct.field("field_0").cast(pl.Int64, strict=False)
+    decimals = parts.struct.field("field_1").fill_null("").str.pad_end(4, "0").str.slice(0, 4)
+    ms = seconds * 1000 + (decimals.cast(pl.Int64, strict=False) + 5) // 10
+    return pl.when(value.str.contains(_DURATION)).then(ms).alias(column)
 
 
 def to_ms(values: list[str | None]) -> list[int | None]:
@@ -129,7 +136,7 @@ def to_ms(values: list[str | None]) -> list[int | None]:
 def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> list[Recording]:
     """The one Recording of an .its file (all ``<Recording>`` pieces on one timeline)."""
     data = read_bytes(path)
-    root = parse_xml_fast(path, data)
+    root = parse_xml(path, data)
     if root.tag != "ITS":
         raise ReadError(path, f"the root element is <{root.tag}>, not <ITS>: not a LENA .its file")
     pieces = root.findall("./ProcessingUnit/Recording")
@@ -184,7 +191,7 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
             frame["cry_ms"].fill_null(0) > 0,
             frame["vfx_ms"].fill_null(0) > 0,
         ),
-        source_line=pl.Series(lines, dtype=pl.Int64),
+        source_line=pl.Series(lines, dtype=pl.Int64) if lines else pl.lit(None, pl.Int64),
     )
     table = seg.build(frame, keep_text=keep_text)
 
@@ -193,12 +200,16 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
     local_offset, zone = _time_zone(root)
     age, warnings = _age_days(root, start, local_offset)
     warnings = role_maps.unknown_warning(unknown, "LENA .its") + warnings
+    skipped = +skipped  # drop zero counts
     if skipped:
         listed = ", ".join(f"{what} ×{n}" for what, n in skipped.most_common())
         warnings.append(f"skipped elements the .its reader does not use: {listed}")
     if lines is None:
         warnings.append("could not match <Segment> tags to file lines; source_line is empty")
     totals = block_frame.filter(pl.col("type") == "conversation")
+    kept = block_frame.select(
+        "block_number", "type", "conv_type", "onset_ms", "offset_ms", "turn_taking"
+    )
     return [
         Recording(
             id=path.stem,
@@ -220,9 +231,11 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
                     for r in recordings
                 ],
                 "time_zone": zone,
-                "blocks": block_frame.select(
-                    "block_number", "type", "conv_type", "onset_ms", "offset_ms", "turn_taking"
-                ).to_dicts(),
+                # zip of columns: DataFrame.to_dicts takes ~8 ms here (a call per row)
+                "blocks": [
+                    dict(zip(kept.columns, row, strict=True))
+                    for row in zip(*(s.to_list() for s in kept), strict=True)
+                ],
                 "lena_totals": {
                     "ctc": int(totals["turn_taking"].sum()),
                     "cvc": int(totals["child_utt_cnt"].sum()),
@@ -271,63 +284,64 @@ def _segment_lines(data: bytes, count: int) -> list[int] | None:
     return (np.searchsorted(newlines, starts) + 1).tolist()
 
 
-def _bad(path: Path, rows: pl.Series | np.ndarray, lines: list[int] | None, problem: str) -> None:
-    """Raise a ReadError for the first segment flagged in ``rows``, if any."""
-    flagged = np.flatnonzero(np.asarray(rows, dtype=bool))
-    if len(flagged):
-        row = int(flagged[0])
+def _bad(path: Path, row: int | None, lines: list[int] | None, problem: str) -> None:
+    """Raise a ReadError for segment ``row`` (0-based), unless it is None."""
+    if row is not None:
         raise ReadError(
             path, f"<Segment> number {row + 1}: {problem}", lines[row] if lines else None
         )
 
 
-_NUMBERS = {
-    "femaleAdultWordCnt": pl.Float64,
-    "maleAdultWordCnt": pl.Float64,
-    "childUttCnt": pl.Int64,
-    "average_dB": pl.Float64,
-    "peak_dB": pl.Float64,
-}
-
-
 def _segment_columns(path: Path, raw: pl.DataFrame, lines: list[int] | None) -> pl.DataFrame:
-    """Typed per-segment columns from the raw attribute strings; bad values raise ReadError."""
-    typed = raw.select(
-        duration_ms("startTime"),
-        duration_ms("endTime"),
-        duration_ms("childCryVfxLen"),
-        *(pl.col(name).cast(dtype, strict=False) for name, dtype in _NUMBERS.items()),
-        pl.col("conversationInfo").str.extract_groups(_CONV_INFO).alias("info"),
+    """Typed per-segment columns from the raw attribute strings; bad values raise ReadError naming
+    the first bad segment (checks in a fixed order). Three polars queries in all."""
+    info = pl.col("conversationInfo").str.extract_groups(_CONV_INFO)
+    typed = raw.with_columns(
+        duration_ms("startTime").alias("segment_onset"),
+        duration_ms("endTime").alias("segment_offset"),
+        duration_ms("childCryVfxLen").alias("cry_vfx_ms"),
+        *(
+            pl.col(name).cast(dtype, strict=False).alias(f"_{name}")
+            for name, dtype in _NUMBERS.items()
+        ),
+        lena_conv_status=info.struct.field("1"),
+        lena_conv_turn_type=info.struct.field("2"),
+        lena_conv_floor_type=info.struct.field("3"),
     )
-    _bad(path, raw["spkr"].is_null(), lines, "no speaker code (spkr attribute)")
-    for name in ("startTime", "endTime", "childCryVfxLen"):
-        bad = typed[name].is_null() & (raw[name].is_not_null() | (name != "childCryVfxLen"))
-        problem = f"{name} is missing or not a duration in seconds like PT12.34S"
-        _bad(path, bad, lines, problem)
-    _bad(path, typed["endTime"] < typed["startTime"], lines, "endTime is before startTime")
-    for name in _NUMBERS:
-        bad = raw[name].is_not_null() & typed[name].is_null()
-        if bad.any():
-            _bad(path, bad, lines, f"{name} {raw[name].filter(bad)[0]!r} is not a number")
-    female, male = typed["femaleAdultWordCnt"], typed["maleAdultWordCnt"]
-    words = (female.fill_null(0) + male.fill_null(0)).scatter(
-        (female.is_null() & male.is_null()).arg_true(), None
-    )
-    info = typed["info"].struct
-    return pl.DataFrame(
-        {
-            "segment_onset": typed["startTime"],
-            "segment_offset": typed["endTime"],
-            "speaker_id": raw["spkr"],
-            "words": words,
-            "lena_conv_status": info.field("1"),
-            "lena_conv_turn_type": info.field("2"),
-            "lena_conv_floor_type": info.field("3"),
-            "utterances_count": typed["childUttCnt"],
-            "cry_vfx_ms": typed["childCryVfxLen"],
-            "average_db": typed["average_dB"],
-            "peak_db": typed["peak_dB"],
-        }
+    shape = "is missing or not a duration in seconds like PT12.34S"
+    checks = [
+        (pl.col("spkr").is_null(), "no speaker code (spkr attribute)"),
+        (pl.col("segment_onset").is_null(), f"startTime {shape}"),
+        (pl.col("segment_offset").is_null(), f"endTime {shape}"),
+        (
+            pl.col("cry_vfx_ms").is_null() & pl.col("childCryVfxLen").is_not_null(),
+            f"childCryVfxLen {shape}",
+        ),
+        (pl.col("segment_offset") < pl.col("segment_onset"), "endTime is before startTime"),
+        *((pl.col(name).is_not_null() & pl.col(f"_{name}").is_null(), name) for name in _NUMBERS),
+    ]
+    first_bad = typed.select(
+        flag.arg_true().first().alias(str(i)) for i, (flag, _) in enumerate(checks)
+    ).row(0)
+    for (_, problem), row in zip(checks, first_bad, strict=True):
+        if row is not None and problem in _NUMBERS:
+            problem = f"{problem} {raw[problem][row]!r} is not a number"
+        _bad(path, row, lines, problem)
+    female, male = pl.col("_femaleAdultWordCnt"), pl.col("_maleAdultWordCnt")
+    return typed.select(
+        "segment_onset",
+        "segment_offset",
+        speaker_id=pl.col("spkr"),
+        words=pl.when(female.is_null() & male.is_null())
+        .then(None)
+        .otherwise(female.fill_null(0) + male.fill_null(0)),
+        lena_conv_status="lena_conv_status",
+        lena_conv_turn_type="lena_conv_turn_type",
+        lena_conv_floor_type="lena_conv_floor_type",
+        utterances_count="_childUttCnt",
+        cry_vfx_ms="cry_vfx_ms",
+        average_db="_average_dB",
+        peak_db="_peak_dB",
     )
 
 
@@ -352,9 +366,7 @@ def _interval_columns(
         ("an utterance, cry or VFX interval has no valid start or end", np.isnan(start + end)),
         ("an utterance, cry or VFX interval ends before it starts", end < start),
     ):
-        flags = np.zeros(n, dtype=bool)
-        flags[rows[bad]] = True
-        _bad(path, flags, lines, problem)
+        _bad(path, int(rows[bad].min()) if bad.any() else None, lines, problem)
     child = np.zeros(n, dtype=bool)
     child[rows] = True
     child |= frame["cry_vfx_ms"].is_not_null().to_numpy()
