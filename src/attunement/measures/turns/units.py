@@ -45,15 +45,6 @@ def _table(vocabulary: tuple[str, ...], wanted: frozenset[str]) -> np.ndarray:
     return np.array([name in wanted for name in vocabulary], dtype=bool)
 
 
-def _with_ids(frame: pl.DataFrame, rows: np.ndarray, ids: frozenset[str]) -> np.ndarray:
-    """The ``rows`` whose ``speaker_id`` is in ``ids``. Few rows: a Python set lookup (0.09 ms
-    for 800 rows, where polars' is_in over the column costs 0.25-0.3 ms); many: polars."""
-    column = frame["speaker_id"].gather(rows)
-    if len(rows) <= 50_000:
-        return rows[np.array([i in ids for i in column.to_list()], dtype=bool)]
-    return rows[column.is_in(list(ids)).fill_null(False).to_numpy()]
-
-
 def roles(
     frame: pl.DataFrame,
     *,
@@ -65,20 +56,44 @@ def roles(
     adult_words: bool = False,
 ) -> np.ndarray:
     """One int8 role code per row (see ``kernels``): CHILD, ADULT, CANCEL or IGNORE."""
-    got = frame.select(pl.col("speaker_type", "kind").to_physical())
-    types, kind_codes = got["speaker_type"].to_numpy(), got["kind"].to_numpy()
-    kind_ok = np.ones(frame.height, bool) if kinds is None else _member(kind_codes, KINDS, kinds)
-    child = _member(types, SPEAKER_TYPES, child_types) & kind_ok
-    adult = _member(types, SPEAKER_TYPES, adult_types) & kind_ok & ~child
+    excluded = sorted(set(cancel_exclude_ids))
+    columns = [pl.col("speaker_type", "kind").to_physical()]
+    if excluded:  # a few equality tests in the same pass: 0.08 ms, is_in costs 0.3 ms
+        same = pl.any_horizontal([pl.col("speaker_id") == i for i in excluded])
+        columns.append(same.fill_null(False).alias("_excluded"))
+    got = frame.select(columns)
+    table = _role_table(
+        frozenset(child_types),
+        frozenset(adult_types),
+        frozenset(cancel_types),
+        None if kinds is None else frozenset(kinds),
+    )
+    role = table[got["speaker_type"].to_numpy(), got["kind"].to_numpy()]
     if adult_words:
         words = frame["words"].to_numpy()
-        adult &= np.isnan(words) | (words > 0)
-    cancel = _member(types, SPEAKER_TYPES, cancel_types) & ~child & ~adult
-    excluded = frozenset(cancel_exclude_ids)
-    if excluded and cancel.any():
-        cancel[_with_ids(frame, np.flatnonzero(cancel), excluded)] = False
-    role = np.full(frame.height, IGNORE, np.int8)
-    role[cancel] = CANCEL
-    role[adult] = ADULT
-    role[child] = CHILD
+        role[(role == ADULT) & (words <= 0)] = IGNORE  # NaN (no count) compares False: kept
+    if excluded:
+        role[(role == CANCEL) & got["_excluded"].to_numpy()] = IGNORE
     return role
+
+
+@cache
+def _role_table(
+    child: frozenset[str],
+    adult: frozenset[str],
+    cancel: frozenset[str],
+    kinds: frozenset[str] | None,
+) -> np.ndarray:
+    """Role code for every (speaker_type, kind) pair of codes: one lookup per row instead of a
+    comparison per rule (0.04 ms for 23k rows)."""
+    table = np.full((len(SPEAKER_TYPES), len(KINDS)), IGNORE, np.int8)
+    for t, speaker in enumerate(SPEAKER_TYPES):
+        for k, kind in enumerate(KINDS):
+            kind_ok = kinds is None or kind in kinds
+            if speaker in child and kind_ok:
+                table[t, k] = CHILD
+            elif speaker in adult and kind_ok:
+                table[t, k] = ADULT
+            elif speaker in cancel:
+                table[t, k] = CANCEL
+    return table
