@@ -119,24 +119,26 @@ def validate(frame: pl.DataFrame) -> None:
             raise SegmentsError(f"missing column {name!r}")
         if frame.schema[name] != dtype:
             raise SegmentsError(f"column {name!r} is {frame.schema[name]}, expected {dtype}")
-    onset, offset = frame["segment_onset"], frame["segment_offset"]
-    half = onset.is_null() != offset.is_null()
-    if half.any():
-        row = int(half.arg_true()[0])
-        raise SegmentsError(f"row {row}: onset and offset must both be set or both be null")
-    backwards = (offset < onset).fill_null(False)
-    if backwards.any():
-        row = int(backwards.arg_true()[0])
+    onset, offset = pl.col("segment_onset"), pl.col("segment_offset")
+    flags = frame.select(  # every check in one polars pass
+        half=(onset.is_null() != offset.is_null()).arg_true().first(),
+        backwards=(offset < onset).fill_null(False).arg_true().first(),
+        untimed_before=(onset.is_not_null() & onset.shift(1).is_null()).slice(1).any(),
+        unsorted=(onset.drop_nulls().diff() < 0).any(),
+    ).row(0, named=True)
+    if flags["half"] is not None:
         raise SegmentsError(
-            f"row {row} (source line {frame['source_line'][row]}): offset {offset[row]} "
-            f"< onset {onset[row]}"
+            f"row {flags['half']}: onset and offset must both be set or both be null"
         )
-    timed = onset.is_not_null()
-    n_timed = int(timed.sum())
-    if not timed.head(n_timed).all():
+    if flags["backwards"] is not None:
+        row = flags["backwards"]
+        raise SegmentsError(
+            f"row {row} (source line {frame['source_line'][row]}): offset "
+            f"{frame['segment_offset'][row]} < onset {frame['segment_onset'][row]}"
+        )
+    if flags["untimed_before"]:
         raise SegmentsError("untimed rows (null onset) must come after every timed row")
-    head = onset.head(n_timed)
-    if n_timed > 1 and not (head.diff().drop_nulls() >= 0).all():
+    if flags["unsorted"]:
         raise SegmentsError("rows are not sorted by segment_onset")
 
 
