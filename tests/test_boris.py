@@ -5,13 +5,14 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import attunement
 from attunement.errors import ReadError
 from attunement.io import boris
 from attunement.io.registry import detect
+from tests.fuzz import fuzz, mutations
 
 T = "\t"
 
@@ -196,25 +197,12 @@ def test_not_a_boris_export(tmp_path):
     assert not boris.sniff(b"segment_onset,segment_offset,speaker_type\n")
 
 
-@settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(120)
 @given(st.data())
 def test_mutated_exports_raise_only_read_error(tmp_path, data):
     source = data.draw(st.sampled_from([OLD_TSV, AGG_TSV, "\n".join([NEW_HEADER, *NEW_ROWS])]))
-    raw = bytearray(source.encode())
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["cut", "flip", "insert"]))
-        pos = data.draw(st.integers(0, max(0, len(raw) - 1)))
-        if op == "cut":
-            raw = raw[:pos]
-        elif op == "flip" and raw:
-            raw[pos] = data.draw(st.integers(0, 255))
-        else:
-            raw[pos:pos] = data.draw(
-                st.binary(max_size=8) | st.sampled_from([b"\t", b",", b'"', b"\n", b"START"])
-            )
+    raw = data.draw(mutations(source.encode(), [b"\t", b",", b'"', b"\n", b"START"]))
     path = tmp_path / "m.tsv"
-    path.write_bytes(bytes(raw))
+    path.write_bytes(raw)
     with contextlib.suppress(ReadError):
         _read(path)

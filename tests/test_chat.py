@@ -8,12 +8,13 @@ from xml.etree.ElementTree import parse
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from attunement.errors import ReadError
 from attunement.io import chat
 from tests.conftest import REAL, need
+from tests.fuzz import fuzz, mutations
 
 CHAT = REAL / "chat"
 TB = "{http://www.talkbank.org/ns/talkbank}"
@@ -364,23 +365,12 @@ def test_sniff():
 VANDAM = CHAT / "vandam-daylong/vandam.cha"
 
 
-@settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    cut=st.integers(min_value=0, max_value=5_000),
-    flips=st.lists(st.tuples(st.integers(0, 5_000), st.integers(0, 255)), max_size=6),
-    junk=st.binary(max_size=40),
-    at=st.integers(min_value=0, max_value=5_000),
-)
-def test_mutated_real_file_gives_read_error_or_a_recording(tmp_path, cut, flips, junk, at):
-    data = bytearray(need(VANDAM).read_bytes()[:cut])
-    for pos, value in flips:
-        if pos < len(data):
-            data[pos] = value
-    data[at:at] = junk
+@fuzz(80)
+@given(data=st.data())
+def test_mutated_real_file_gives_read_error_or_a_recording(tmp_path, data):
+    mutated = data.draw(mutations(need(VANDAM).read_bytes(), [b"\x15", b"\t", b"\n*", b"@"]))
     try:
-        rec = _read(_write(tmp_path, bytes(data)))
+        rec = _read(_write(tmp_path, mutated))
     except ReadError as err:
         assert err.problem
     else:

@@ -2,12 +2,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from attunement.errors import ReadError
 from attunement.io import eaf
 from tests.conftest import REAL, need
+from tests.fuzz import fuzz, mutations
 
 EXAMPLE = REAL / "elan/example.eaf"
 
@@ -281,27 +282,11 @@ def test_sniff():
     assert not eaf.sniff(b'File type = "ooTextFile"\nObject class = "TextGrid"\n')
 
 
-def _mutate(data: bytes, cut: int, flips: list[tuple[int, int]], junk: bytes, at: int) -> bytes:
-    out = bytearray(data[: max(1, cut)])
-    for pos, byte in flips:
-        out[pos % len(out)] = byte
-    pos = at % (len(out) + 1)
-    return bytes(out[:pos]) + junk + bytes(out[pos:])
-
-
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    cut=st.integers(min_value=0, max_value=70_000),
-    flips=st.lists(st.tuples(st.integers(0, 70_000), st.integers(0, 255)), max_size=6),
-    junk=st.binary(max_size=40),
-    at=st.integers(min_value=0, max_value=70_000),
-)
-def test_mutated_real_file_gives_read_error_or_a_recording(tmp_path, cut, flips, junk, at):
-    data = need(EXAMPLE).read_bytes()
+@fuzz(60)
+@given(data=st.data())
+def test_mutated_real_file_gives_read_error_or_a_recording(tmp_path, data):
     path = tmp_path / "mutated.eaf"
-    path.write_bytes(_mutate(data, cut, flips, junk, at))
+    path.write_bytes(data.draw(mutations(need(EXAMPLE).read_bytes(), [b"<", b">", b'"', b"&"])))
     try:
         rec = _read(path)
     except ReadError as exc:

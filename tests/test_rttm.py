@@ -1,12 +1,13 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from attunement.errors import ReadError
 from attunement.io import rttm
 from tests.conftest import REAL, need
+from tests.fuzz import fuzz, mutations
 
 
 def _read(path, roles=None):
@@ -107,21 +108,11 @@ def test_sniff():
     assert not rttm.sniff(b"@UTF8\n@Begin")
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(150)
 @given(data=st.data())
 def test_mutated_real_file_gives_only_read_error(tmp_path, data):
-    original = need(REAL / "rttm/vcm.rttm").read_bytes()
-    cut = data.draw(st.integers(0, len(original)))
-    mutated = bytearray(original[:cut])
-    for _ in range(data.draw(st.integers(0, 5))):
-        if mutated:
-            i = data.draw(st.integers(0, len(mutated) - 1))
-            mutated[i] = data.draw(st.integers(0, 255))
-    mutated += data.draw(st.binary(max_size=30))
     p = tmp_path / "m.rttm"
-    p.write_bytes(bytes(mutated))
+    p.write_bytes(data.draw(mutations(need(REAL / "rttm/vcm.rttm").read_bytes(), [b" ", b"\n"])))
     try:
         recs = _read(p)
     except ReadError:

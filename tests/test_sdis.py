@@ -2,13 +2,14 @@ import contextlib
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io import sdis
 from attunement.recording import Recording
+from tests.fuzz import fuzz, mutations
 
 TIMED = """% a timed-event file
 Timed ($Inf = Alrt Cry Fuss) Mvoc Mtouch <seconds> * Sex (m f) ;
@@ -218,9 +219,7 @@ def test_state_round_trip_and_gap_refused(tmp_path):
         sdis.write_state(path, [gap])
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(60)
 @given(
     st.lists(
         st.tuples(st.integers(0, 10**7), st.integers(0, 10**6), st.sampled_from(["a", "b_1", "C"])),
@@ -237,31 +236,17 @@ def test_timed_round_trip_property(tmp_path, events):
     assert sorted(_rows(back)) == sorted(_rows(rec))
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(150)
 @given(st.data())
 def test_mutated_input_raises_only_read_error(tmp_path, data):
-    raw = bytearray(
-        (TIMED + "\n" + "State ($I = A B);\n<p> A=5 B=3 & ,10/\n").encode()
+    source = (
+        TIMED + "\n" + "State ($I = A B);\n<p> A=5 B=3 & ,10/\n"
         if data.draw(st.booleans())
-        else TIMED.encode()
+        else TIMED
     )
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["cut", "flip", "insert"]))
-        pos = data.draw(st.integers(0, max(0, len(raw) - 1)))
-        if op == "cut":
-            raw = raw[:pos]
-        elif op == "flip" and raw:
-            raw[pos] = data.draw(st.integers(0, 255))
-        else:
-            raw[pos:pos] = data.draw(
-                st.binary(max_size=8)
-                | st.sampled_from(
-                    [b"/", b";", b",", b"&", b"*", b"(", b"<", b"=", b"-", b"%", b"$", b":"]
-                )
-            )
+    tokens = [b"/", b";", b",", b"&", b"*", b"(", b"<", b"=", b"-", b"%", b"$", b":"]
+    raw = data.draw(mutations(source.encode(), tokens))
     path = tmp_path / "m.sds"
-    path.write_bytes(bytes(raw))
+    path.write_bytes(raw)
     with contextlib.suppress(ReadError):
         sdis.read(path, role_map={})

@@ -3,12 +3,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from attunement.errors import ReadError
 from attunement.io import table
 from tests.conftest import REAL, need
+from tests.fuzz import fuzz, mutations
 
 
 def _read(path, roles=None, keep_text=True):
@@ -115,19 +116,11 @@ def test_sniff_recognises_csv_header_and_parquet():
     assert not table.sniff(b"onset,offset\n")
 
 
-@settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@fuzz(100)
 @given(data=st.data())
 def test_mutated_csv_gives_only_read_error(tmp_path, data):
     source = need(REAL / "lena/childproject_lena_its.csv").read_bytes()[:6000]
-    cut = data.draw(st.integers(0, len(source)))
-    mutated = bytearray(source[:cut])
-    for _ in range(data.draw(st.integers(0, 6))):
-        if mutated:
-            mutated[data.draw(st.integers(0, len(mutated) - 1))] = data.draw(st.integers(0, 255))
-    mutated += data.draw(st.binary(max_size=20))
     p = tmp_path / "m.csv"
-    p.write_bytes(bytes(mutated))
+    p.write_bytes(data.draw(mutations(source, [b",", b"\n", b'"', b"NA"])))
     with contextlib.suppress(ReadError):
         _read(p)

@@ -2,12 +2,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from attunement.errors import ReadError
 from attunement.io import eaf, textgrid
 from tests.conftest import REAL, need
+from tests.fuzz import fuzz, mutations
 
 
 def _read(path, roles=None, keep_text=True):
@@ -210,24 +211,12 @@ def test_textgrid_built_from_the_real_eaf_matches_the_eaf_reader(tmp_path):
     assert got.select(columns).sort(key).equals(frame.select(columns).sort(key))
 
 
-@settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    cut=st.integers(min_value=0, max_value=1400),
-    flips=st.lists(st.tuples(st.integers(0, 1400), st.integers(0, 255)), max_size=6),
-    junk=st.binary(max_size=30),
-    at=st.integers(min_value=0, max_value=1400),
-    short=st.booleans(),
-)
-def test_mutated_bytes_give_read_error_or_a_recording(tmp_path, cut, flips, junk, at, short):
-    data = bytearray((short_format if short else long_format)(4.0, TIERS).encode("utf-8"))
-    data = data[: max(1, cut)]
-    for pos, byte in flips:
-        data[pos % len(data)] = byte
-    pos = at % (len(data) + 1)
+@fuzz(80)
+@given(data=st.data(), short=st.booleans())
+def test_mutated_bytes_give_read_error_or_a_recording(tmp_path, data, short):
+    source = (short_format if short else long_format)(4.0, TIERS).encode("utf-8")
     path = tmp_path / "mutated.TextGrid"
-    path.write_bytes(bytes(data[:pos]) + junk + bytes(data[pos:]))
+    path.write_bytes(data.draw(mutations(source, [b'"', b"\n", b"="])))
     try:
         rec = _read(path)
     except ReadError as exc:
