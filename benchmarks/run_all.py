@@ -43,8 +43,26 @@ def main(argv: list[str] | None = None) -> int:
     for reason, count in strict["reasons"].items():
         print(f"  {count} x {reason}")
 
+    _write("read.json", env, repeats, comparisons, extra)
+
+    turn_comparisons, turn_extra = bench_turns.run(repeats, warmup=1)
+    print("\nTurn counting (seconds: median (best); ratio = peer median / our median)")
+    print(table(turn_comparisons))
+    print("turn counts on the same data (ours alternation = serve-return; ours adjacent = CP):")
+    for label, counts in turn_extra["counts"].items():
+        print(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    _write("turns.json", env, repeats, turn_comparisons, turn_extra)
+    print(
+        "\nThe 50-million-segment corpus benchmark takes minutes to generate its data; run it "
+        "with `python benchmarks/bench_corpus.py` (results/corpus.json)."
+    )
+    return 0
+
+
+def _write(name: str, env: dict, repeats: int, comparisons: list, extra: dict) -> None:
+    """Write one results file and say which targets were missed."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "read.json"
+    out = RESULTS / name
     report = {
         "machine": env,
         "repeats": repeats,
@@ -55,29 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(report, indent=2) + "\n")
     missed = [c.name for c in comparisons if not c.met]
     print(f"\nwrote {out}" + (f"; target missed: {'; '.join(missed)}" if missed else ""))
-
-    turn_comparisons, turn_extra = bench_turns.run(repeats, warmup=1)
-    print("\nTurn counting (seconds: median (best); ratio = peer median / our median)")
-    print(table(turn_comparisons))
-    print("turn counts on the same data (ours alternation = serve-return; ours adjacent = CP):")
-    for label, counts in turn_extra["counts"].items():
-        print(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    out = RESULTS / "turns.json"
-    report = {
-        "machine": env,
-        "repeats": repeats,
-        "warmup": 1,
-        "comparisons": [c.as_dict() for c in turn_comparisons],
-        **turn_extra,
-    }
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    missed = [c.name for c in turn_comparisons if not c.met]
-    print(f"\nwrote {out}" + (f"; target missed: {'; '.join(missed)}" if missed else ""))
-    print(
-        "\nThe 50-million-segment corpus benchmark takes minutes to generate its data; run it "
-        "with `python benchmarks/bench_corpus.py` (results/corpus.json)."
-    )
-    return 0
 
 
 if __name__ == "__main__":
