@@ -43,6 +43,9 @@ def test_corpus_with_real_recordings_and_parameters():
     counts = corpus_turns(corpus, params={"window": {"window": 1.0}})
     assert counts["turns_lena"][0] == 526
     assert counts["turns_alternation"][0] == 1215
-    assert counts["turns_window"][1] == turns(
-        attunement.read(REAL / "rttm/example_metrics.rttm"), "window", window=1.0, chance=0
-    ).turns
+    assert (
+        counts["turns_window"][1]
+        == turns(
+            attunement.read(REAL / "rttm/example_metrics.rttm"), "window", window=1.0, chance=0
+        ).turns
+    )
