@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -44,29 +45,33 @@ NoWordsOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+@contextmanager
+def _progress(verb: str, total: int):
+    """A transient progress bar on stderr when it is a terminal and there is more than one item;
+    yields ``tick(name)``."""
+    if not (err.is_terminal and total > 1):
+        yield lambda name: None
+        return
+    columns = (TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[f]}"))
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(verb, total=total, f="")
+        yield lambda name: bar.update(task, advance=1, f=str(name))
+
+
 def _read(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool) -> Batch:
     if fmt is not None and fmt not in formats():
         err.print(f"error: unknown format {fmt!r}; known: {', '.join(formats())}")
         raise typer.Exit(2)
     files, _ = expand(paths)
-    show = err.is_terminal and len(files) > 1
     try:
-        if not show:
-            return read_batch(paths, format=fmt, roles=roles, keep_text=not no_words)
-        with Progress(
-            TextColumn("reading"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[f]}"),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("read", total=len(files), f="")
-
-            def tick(f: Path) -> None:
-                bar.update(task, advance=1, f=f.name)
-
-            return read_batch(paths, format=fmt, roles=roles, keep_text=not no_words, progress=tick)
+        with _progress("reading", len(files)) as tick:
+            return read_batch(
+                paths,
+                format=fmt,
+                roles=roles,
+                keep_text=not no_words,
+                progress=lambda f: tick(f.name),
+            )
     except RoleMapError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from None
@@ -189,12 +194,14 @@ def turns_command(
     batch = _read(paths, format, roles, no_words)
     results = []
     try:
-        for rec in batch.recordings:
-            results.append(
-                measure_turns(
-                    rec, rule, chance=chance, seed=seed, project_12h=project_12h, **params
+        with _progress(f"turns ({rule})", len(batch.recordings)) as tick:
+            for rec in batch.recordings:
+                tick(rec.id)
+                results.append(
+                    measure_turns(
+                        rec, rule, chance=chance, seed=seed, project_12h=project_12h, **params
+                    )
                 )
-            )
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from None
