@@ -124,3 +124,11 @@ def test_mutated_csv_gives_only_read_error(tmp_path, data):
     p.write_bytes(data.draw(mutations(source, [b",", b"\n", b'"', b"NA"])))
     with contextlib.suppress(ReadError):
         _read(p)
+
+
+def test_times_too_large_for_int64_name_the_row(tmp_path):
+    p = tmp_path / "huge.csv"
+    p.write_text("segment_onset,segment_offset,speaker_type\n0,10,CHI\n3.2e37,3.3e37,FEM\n")
+    with pytest.raises(ReadError, match="segment_onset is not a number of milliseconds") as info:
+        _read(p)
+    assert info.value.line == 3

@@ -36,6 +36,7 @@ DEFAULT_ROLES: dict[str, str] = {
     **lena_codes.ROLES,
 }
 PARQUET_MAGIC = b"PAR1"
+MAX_MS = 2.0**62  # times beyond this do not fit in int64 milliseconds
 VCM_KINDS = {"Y": "cry", "L": "vegetative"}
 
 
@@ -77,12 +78,14 @@ def _times(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
         try:
             column = column.cast(pl.Int64, strict=True)
         except pl.exceptions.PolarsError:
-            bad = frame.with_row_index("row").filter(
-                pl.col(name).cast(pl.Float64, strict=False).is_null()
-            )
-            row = int(bad["row"][0]) if bad.height else 0
+            numbers = frame[name].cast(pl.Float64, strict=False)
+            bad = (numbers.is_null() & frame[name].is_not_null()) | (numbers.abs() > MAX_MS)
+            row = int(bad.fill_null(True).arg_true()[0]) if bad.fill_null(True).any() else 0
             raise ReadError(
-                path, f"{name} is not a number of milliseconds: {bad[name][0]!r}", row + 2
+                path,
+                f"{name} is not a number of milliseconds (below {MAX_MS:.0e}): "
+                f"{frame[name][row]!r}",
+                row + 2,
             ) from None
         frame = frame.with_columns(column.alias(name))
     bad = frame.with_row_index("row").filter(
