@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from attunement.measures.sequential.lag import LagResult, counts_by_sequence, lag_table
+from attunement.measures.sequential.lag import LagResult, counts_by_sequence, lag_table, rows
 from attunement.measures.sequential.permutation import PermutationResult, permutation_test
 from attunement.measures.sequential.sequences import Sequences
 from attunement.measures.sequential.timed_nulls import circular_shift, pseudo_dyads
@@ -48,7 +48,7 @@ class SequentialResult:
             out["permutation"] = perm
         out["per_sequence"] = self.per_sequence
         if self.average_probabilities is not None:
-            out["average_probabilities"] = _rows(self.average_probabilities)
+            out["average_probabilities"] = rows(self.average_probabilities)
         return out
 
     def to_frame(self) -> pl.DataFrame:
@@ -60,10 +60,6 @@ class SequentialResult:
                 permutation_se=pl.Series(self.permutation.se_upper.ravel()),
             )
         return frame
-
-
-def _rows(array: np.ndarray) -> list[list[float | None]]:
-    return [[None if np.isnan(v) else float(v) for v in row] for row in np.asarray(array, float)]
 
 
 def as_sequences(
@@ -139,9 +135,9 @@ def sequential(
                     "sequence": sid,
                     "events": int(work.lengths[i]),
                     "pairs": res.n_pairs,
-                    "frequencies": _rows(res.frequencies),
-                    "yules_q": _rows(res.yules_q),
-                    "adjusted_residuals": _rows(res.adjusted_residuals),
+                    "frequencies": rows(res.frequencies),
+                    "yules_q": rows(res.yules_q),
+                    "adjusted_residuals": rows(res.adjusted_residuals),
                 }
             )
     return SequentialResult(pooled, perm, per_sequence, average)

@@ -85,7 +85,7 @@ class LagResult:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
-                value = _rows(value)
+                value = rows(value)
             elif isinstance(value, float):
                 value = _num(value)
             elif isinstance(value, tuple):
@@ -274,7 +274,8 @@ def _num(value: float) -> float | None:
     return None if not np.isfinite(value) else float(value)
 
 
-def _rows(table: np.ndarray) -> list:
+def rows(table: np.ndarray) -> list:
+    """A table as JSON-ready lists of rows (NaN as None)."""
     if table.dtype == bool or np.issubdtype(table.dtype, np.integer):
         return table.tolist()
     return [[_num(v) for v in row] for row in table.tolist()]
