@@ -1,7 +1,6 @@
 """CHAT reader: real transcripts (Rollins, Brent, MacWhinney, VanDam), the TalkBank-XML oracle
 for di12, edge cases from small inline files, and mutated bytes."""
 
-import time
 from collections import Counter
 from pathlib import Path
 from xml.etree.ElementTree import parse
@@ -190,15 +189,12 @@ def test_vandam_truncated_with_addressees_and_postcodes():
     assert rec.child_age_days is None
 
 
-def test_brent_corpus_reads_every_file_fast():
+def test_brent_corpus_reads_every_file():
+    """Speed is measured in benchmarks/, never asserted here."""
     files = sorted(need(CHAT / "brent-corpus").rglob("*.cha"))
     assert len(files) == 179
-    started = time.perf_counter()
     rows = sum(_read(f).segments.height for f in files)
-    elapsed = time.perf_counter() - started
-    print(f"\n179 Brent files, {rows} rows, read in {elapsed:.2f} s")
-    assert rows > 150_000
-    assert elapsed < 15  # generous for a loaded CI box; about 2 s on an idle 2-core machine
+    assert rows == 169_209  # one row per *SPK: main-tier line in the 179 files
 
 
 def test_privacy_mode_keeps_no_words(tmp_path):
