@@ -4,7 +4,7 @@ segment layouts, rounding, hardened XML, bad input, and a fuzz test."""
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -110,8 +110,10 @@ def test_big_file_timeline_and_metadata(big):
     first, second = big.extra["recordings"]
     assert (first["start_ms"], first["end_ms"]) == (0, 4_037_040)
     assert second["start_ms"] == first["end_ms"]
-    assert second["start_clock"] == "2016-04-02T21:48:07+00:00"
+    # clock times are on the family's local clock (UTC-7 at transfer), the same instants as UTC
+    assert second["start_clock"] == "2016-04-02T14:48:07-07:00"
     assert big.start == datetime(2016, 4, 2, 17, 20, 30, tzinfo=UTC)
+    assert big.start.utcoffset() == timedelta(hours=-7)
     assert big.extra["time_zone"]["utc_offset_s_at_transfer"] == -7 * 3600
     assert big.child_age_days == 135  # born 2015-11-19, recorded 2016-04-02 (local)
     # segments tile the timeline without gaps or overlaps

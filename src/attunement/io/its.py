@@ -6,7 +6,9 @@ recorder was paused between them) under ``<ProcessingUnit>``; each piece is a ru
 times (``startTime="PT12.34S"``, ISO-8601 durations) count audio time and are already cumulative
 over the pieces: piece 2 starts where piece 1 ended, so all pieces share one timeline and the
 clock gap between them is not in it. The clock time of a segment is its piece's
-``startClockTime`` (UTC) plus ``onset - start_ms`` of that piece (``extra["recordings"]``).
+``startClockTime`` plus ``onset - start_ms`` of that piece (``extra["recordings"]``), given on
+the family's local clock: converted from UTC by the offset LENA recorded at transfer
+(``TransferTime`` LocalTime - UTCTime), so that clock bins fall on local hours.
 
 Speaker codes (``speaker_id``; LENA Technical Report LTR-03-2, Xu, Yapanel & Gray 2009): CH key
 child, FA female adult, MA male adult, CX other child, OL overlapping sounds, TV electronic media,
@@ -59,7 +61,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 from xml.etree.ElementTree import Element
@@ -231,10 +233,16 @@ def _recording(path: Path, parts: _Parts, role_map: dict[str, str], keep_text: b
     table = seg.build(frame, keep_text=keep_text, sort=unsorted)  # LENA's are in order
 
     recordings = _pieces(path, parts.pieces)
-    start = recordings[0]["start_clock"]
     header = parts.header
     local_offset, zone = _time_zone(header["TransferTime"], header["TimeZone"])
-    age, warnings = _age_days(header["ChildInfo"], header["PrimaryChild"], start, local_offset)
+    if local_offset is not None:  # the same instants, on the family's clock (bins by local hour)
+        local = timezone(local_offset)
+        for r in recordings:
+            for key in ("start_clock", "end_clock"):
+                if r[key] is not None:
+                    r[key] = r[key].astimezone(local)
+    start = recordings[0]["start_clock"]
+    age, warnings = _age_days(header["ChildInfo"], header["PrimaryChild"], start)
     warnings = role_maps.unknown_warning(unknown, "LENA .its") + warnings
     skipped = +parts.skipped  # drop zero counts
     if skipped:
@@ -958,9 +966,10 @@ def _time_zone(transfer: dict | None, zone: dict | None) -> tuple[timedelta | No
 
 
 def _age_days(
-    info: dict | None, child: dict | None, start: datetime | None, local_offset: timedelta | None
+    info: dict | None, child: dict | None, start: datetime | None
 ) -> tuple[int | None, list[str]]:
-    """Child age in days at the first recording's local date, from ``ChildInfo@dob`` (or the
+    """Child age in days at the first recording's date on its own clock (``start``: local
+    when the file gives the offset), from ``ChildInfo@dob`` (or the
     header's ``PrimaryChild@DOB``); else from ``chronologicalAge`` (``P4M``, ``P1Y10M``:
     years x 365.25 + months x 30.4375 + days, rounded). Unreadable values give a warning."""
     dob = info.get("dob") if info is not None else None
@@ -972,7 +981,7 @@ def _age_days(
         except ValueError:
             warnings.append(f"child date of birth {dob!r} is not a date; age from chronologicalAge")
         else:
-            return ((start + (local_offset or timedelta())).date() - born).days, warnings
+            return (start.date() - born).days, warnings
     age = info.get("chronologicalAge") if info is not None else None
     found = _AGE.fullmatch(age or "")
     if age and found and any(found.groups()):
