@@ -80,28 +80,24 @@ def build(
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise SegmentsError(f"missing required column(s): {', '.join(missing)}")
-    frame = frame.with_columns(
-        pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in SCHEMA.items()
-        if name not in frame.columns
-    )
     _check_vocabulary(frame, "speaker_type", SPEAKER_TYPES)
     _check_vocabulary(frame, "kind", KINDS)
-    frame = frame.with_columns(
-        pl.col(name).cast(dtype, strict=True) for name, dtype in SCHEMA.items()
-    )
-    if not keep_text:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String()).alias("text"))
     extras = [c for c in frame.columns if c not in SCHEMA]
-    frame = frame.select(*CORE_COLUMNS, *extras)
+    absent = set(SCHEMA) - set(frame.columns) | (set() if keep_text else {"text"})
+    core = [
+        (pl.lit(None) if name in absent else pl.col(name)).cast(dtype, strict=True).alias(name)
+        for name, dtype in SCHEMA.items()
+    ]
+    query = frame.lazy().select(*core, *extras)
     if sort:
-        frame = frame.sort(["segment_onset", "source_line"], nulls_last=True, maintain_order=True)
+        query = query.sort(["segment_onset", "source_line"], nulls_last=True, maintain_order=True)
+    frame = query.collect()  # one polars pass: each collect costs ~0.3 ms on a small table
     validate(frame)
     return frame
 
 
 def _check_vocabulary(frame: pl.DataFrame, column: str, allowed: Sequence[str]) -> None:
-    if isinstance(frame.schema[column], pl.Enum):
+    if isinstance(frame.schema[column], pl.Enum) and frame.schema[column] == SCHEMA[column]:
         return
     values = frame.get_column(column).cast(pl.String)
     bad = values.filter(~values.is_in(list(allowed)) | values.is_null()).unique().to_list()
