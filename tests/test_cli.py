@@ -141,3 +141,19 @@ def test_turns_json_and_csv_fields(tmp_path):
     header, row_a, row_b = result.stdout.strip().splitlines()
     assert header.startswith("path,recording_id,rule,recorded_s,turns,turns_per_hour")
     assert row_a.split(",")[4] == "1" and row_b.split(",")[4] == "0"
+
+
+def test_many_files_keep_their_order_and_every_failure_is_listed(tmp_path):
+    from attunement.io import read_batch
+
+    paths = []
+    for i in range(8):  # enough files for the thread pool
+        p = tmp_path / f"f{i}.rttm"
+        label = "FEM" if i % 3 else "zero"
+        onset = "0" if label == "FEM" else "zero"
+        p.write_text(f"SPEAKER r{i} 1 {onset} 1 <NA> <NA> FEM <NA> <NA>\n")
+        paths.append(p)
+    batch = read_batch(paths)
+    assert [r.id for r in batch.recordings] == ["r1", "r2", "r4", "r5", "r7"]
+    assert [f.path for f in batch.failures] == [str(paths[i]) for i in (0, 3, 6)]
+    assert all(f.line == 1 and "not a number" in f.problem for f in batch.failures)
