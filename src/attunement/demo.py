@@ -47,7 +47,8 @@ def main() -> None:
         files.append(str(REAL_ITS))
     print(f"attunement demo: inspecting {', '.join(files)}\n", flush=True)
     app(["inspect", *files], prog_name="attunement", standalone_mode=False)
-    for rule, extra in (("lena", []), ("window", ["--window", "1"])):
+    plot = ["--plot", str(OUT / "turns.png")]
+    for rule, extra in (("lena", plot), ("window", ["--window", "1"])):
         print(f"\nattunement turns --rule {rule} {' '.join(extra)}\n", flush=True)
         app(
             ["turns", *files, "--rule", rule, *extra], prog_name="attunement", standalone_mode=False
