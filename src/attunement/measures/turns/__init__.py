@@ -58,6 +58,7 @@ def turns(
     lengths = lengths[lengths > 0]
     ln, lc = np.unique(lengths, return_counts=True)
     n_turns = len(pairs.serve)
+    partners = _partner_rows(pairs)
 
     shifted = chance_mod.shifted_counts(
         frame,
@@ -101,13 +102,13 @@ def turns(
         exchanges=len(lengths),
         exchange_lengths=dict(zip(ln.tolist(), lc.tolist(), strict=True)),
         longest_exchange=int(lengths.max()) if len(lengths) else 0,
-        by_caregiver=_by_caregiver(frame, pairs),
+        by_caregiver=_by_caregiver(frame, partners),
         other_child_units=int(
             (
                 units.is_type(frame, ["OCH"]) & units.roles(frame, child_types=["OCH"]).astype(bool)
             ).sum()
         ),
-        other_child_turns=_other_child_turns(frame, pairs),
+        other_child_turns=int(units.is_type(frame, ["OCH"])[partners].sum()),
         chance_turns=chance_mean,
         chance_sd=float(shifted.std(ddof=1)) if len(shifted) > 1 else None,
         chance_ratio=(n_turns / chance_mean) if chance_mean else None,
@@ -170,24 +171,18 @@ def _histogram(latencies: np.ndarray) -> dict[str, list]:
     return {"edges_s": [round(e, 3) for e in edges.tolist()], "counts": counts.tolist()}
 
 
-def _partner_rows(frame: pl.DataFrame, pairs: Pairs) -> np.ndarray:
+def _partner_rows(pairs: Pairs) -> np.ndarray:
     """The non-child side of each turn."""
     return np.where(pairs.role[pairs.serve] == CHILD, pairs.response, pairs.serve)
 
 
-def _by_caregiver(frame: pl.DataFrame, pairs: Pairs) -> dict[str, dict[str, int]]:
-    partner = frame[_partner_rows(frame, pairs).tolist()] if len(pairs.serve) else frame.head(0)
+def _by_caregiver(frame: pl.DataFrame, partners: np.ndarray) -> dict[str, dict[str, int]]:
+    partner = frame[partners.tolist()] if len(partners) else frame.head(0)
     out = {}
     for column in ("speaker_type", "speaker_id"):
         counts = partner.get_column(column).cast(pl.String).value_counts(sort=True)
         out[column] = {str(k): int(v) for k, v in counts.iter_rows()}
     return out
-
-
-def _other_child_turns(frame: pl.DataFrame, pairs: Pairs) -> int:
-    if not len(pairs.serve):
-        return 0
-    return int(units.is_type(frame, ["OCH"])[_partner_rows(frame, pairs)].sum())
 
 
 def _pairs_frame(frame: pl.DataFrame, pairs: Pairs) -> pl.DataFrame:

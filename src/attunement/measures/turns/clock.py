@@ -44,10 +44,9 @@ def recorded_ms(rec: Recording) -> int:
     return sum(p.end_ms - p.start_ms for p in pieces(rec))
 
 
-def _bases(rec: Recording) -> tuple[np.ndarray, np.ndarray, bool]:
+def _bases(ps: list[Piece]) -> tuple[np.ndarray, np.ndarray, bool]:
     """Piece starts and, per piece, what to add to a recording time to get local clock ms
     (or 0 when the clock is unknown); and whether the clock is known."""
-    ps = pieces(rec)
     starts = np.array([p.start_ms for p in ps], dtype=np.int64)
     known = all(p.clock is not None for p in ps)
     if not known:
@@ -69,9 +68,10 @@ def bins(rec: Recording, times_ms: dict[str, np.ndarray], minutes: int) -> pl.Da
     with no audio and no event are left out.
     """
     width_ms = minutes * 60_000
-    starts, bases, known = _bases(rec)
+    ps = pieces(rec)
+    starts, bases, known = _bases(ps)
     recorded: dict[int, float] = {}
-    for piece, base in zip(pieces(rec), bases, strict=True):
+    for piece, base in zip(ps, bases, strict=True):
         lo, hi = piece.start_ms + base, piece.end_ms + base
         if hi <= lo:
             continue
