@@ -5,20 +5,28 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import polars as pl
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from attunement.commands.common import (
+    FormatOpt,
+    JsonOpt,
+    NoWordsOpt,
+    Paths,
+    RolesOpt,
+    err,
+    out,
+    progress_bar,
+    read_paths,
+    report_failures,
+)
 from attunement.errors import ReadError
-from attunement.io import Batch, expand, formats, read_batch
+from attunement.io import Batch
 from attunement.measures.turns import RULES
 from attunement.measures.turns import turns as measure_turns
 from attunement.roles import RoleMapError
@@ -29,68 +37,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Measure the caregiver-child dance: serve and return, rupture and repair, attachment.",
 )
-out = Console()
-err = Console(stderr=True)
-
-Paths = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
-FormatOpt = Annotated[
-    str | None, typer.Option("--format", help=f"Force a format: {', '.join(formats())}.")
-]
-RolesOpt = Annotated[
-    Path | None, typer.Option("--roles", help="JSON/YAML map of label -> speaker_type.")
-]
-NoWordsOpt = Annotated[
-    bool, typer.Option("--no-words", help="Privacy mode: keep timing and roles, drop all text.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-@contextmanager
-def _progress(verb: str, total: int):
-    """A transient progress bar on stderr when it is a terminal and there is more than one item;
-    yields ``tick(name)``."""
-    if not (err.is_terminal and total > 1):
-        yield lambda name: None
-        return
-    columns = (TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[f]}"))
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(verb, total=total, f="")
-        yield lambda name: bar.update(task, advance=1, f=str(name))
-
-
-def _read(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool) -> Batch:
-    if fmt is not None and fmt not in formats():
-        err.print(f"error: unknown format {fmt!r}; known: {', '.join(formats())}")
-        raise typer.Exit(2)
-    files, _ = expand(paths)
-    try:
-        with _progress("reading", len(files)) as tick:
-            return read_batch(
-                paths,
-                format=fmt,
-                roles=roles,
-                keep_text=not no_words,
-                progress=lambda f: tick(f.name),
-            )
-    except RoleMapError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from None
-
-
-def _report_failures(batch: Batch) -> None:
-    """Every failure at the end, one line each; exit status 1 if there was any."""
-    if batch.skipped:
-        kinds = Counter(p.suffix.lower() or p.name for p in batch.skipped)
-        listed = ", ".join(f"{k} ×{n}" for k, n in kinds.most_common())
-        err.print(
-            f"skipped {len(batch.skipped)} file(s) that no reader claims: {listed}",
-            highlight=False,
-        )
-    if batch.failures:
-        err.print(f"\n{len(batch.failures)} file(s) could not be read:", style="bold red")
-        for failure in batch.failures:
-            err.print(f"  {failure}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -102,14 +48,14 @@ def inspect(
     as_json: JsonOpt = False,
 ) -> None:
     """Per recording: format, duration, segments per speaker type and kind, warnings."""
-    batch = _read(paths, format, roles, no_words)
+    batch = read_paths(paths, format, roles, no_words)
     summaries = [rec.summary() for rec in batch.recordings]
     if as_json:
         sys.stdout.write(json.dumps(summaries, indent=2, ensure_ascii=False) + "\n")
     else:
         for s in summaries:
             _print_summary(s)
-    _report_failures(batch)
+    report_failures(batch)
 
 
 def _print_summary(s: dict) -> None:
@@ -191,10 +137,10 @@ def turns_command(
     params = {"window": window}
     if overlap is not None:
         params["overlap"] = overlap
-    batch = _read(paths, format, roles, no_words)
+    batch = read_paths(paths, format, roles, no_words)
     results = []
     try:
-        with _progress(f"turns ({rule})", len(batch.recordings)) as tick:
+        with progress_bar(f"turns ({rule})", len(batch.recordings)) as tick:
             for rec in batch.recordings:
                 tick(rec.id)
                 results.append(
@@ -221,7 +167,7 @@ def turns_command(
     else:
         for r in results:
             _print_turns(r)
-    _report_failures(batch)
+    report_failures(batch)
 
 
 def _print_turns(r) -> None:
@@ -349,9 +295,9 @@ def sequential_command(
                 else:
                     recordings += data.recordings(roles_load(roles), keep_text=not no_words)
             else:
-                batch = _read([path], format, roles, no_words)
+                batch = read_paths([path], format, roles, no_words)
                 recordings += batch.recordings
-                _report_failures(batch)
+                report_failures(batch)
     except (ReadError, RoleMapError) as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None

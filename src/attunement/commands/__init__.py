@@ -1,0 +1,1 @@
+"""CLI command modules beyond the core ones in ``attunement.cli``; each exposes ``command``."""

@@ -1,0 +1,79 @@
+"""Shared pieces of the command line: consoles, option types, progress bar, batch reading and the
+failure summary. Every command module imports these; none of them holds science."""
+
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from attunement.io import Batch, expand, formats, read_batch
+from attunement.roles import RoleMapError
+
+out = Console()
+err = Console(stderr=True)
+
+Paths = Annotated[list[Path], typer.Argument(help="Files or folders to read.", show_default=False)]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", help=f"Force a format: {', '.join(formats())}.")
+]
+RolesOpt = Annotated[
+    Path | None, typer.Option("--roles", help="JSON/YAML map of label -> speaker_type.")
+]
+NoWordsOpt = Annotated[
+    bool, typer.Option("--no-words", help="Privacy mode: keep timing and roles, drop all text.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@contextmanager
+def progress_bar(verb: str, total: int):
+    """A transient progress bar on stderr when it is a terminal and there is more than one item;
+    yields ``tick(name)``."""
+    if not (err.is_terminal and total > 1):
+        yield lambda name: None
+        return
+    columns = (TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[f]}"))
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(verb, total=total, f="")
+        yield lambda name: bar.update(task, advance=1, f=str(name))
+
+
+def read_paths(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool) -> Batch:
+    if fmt is not None and fmt not in formats():
+        err.print(f"error: unknown format {fmt!r}; known: {', '.join(formats())}")
+        raise typer.Exit(2)
+    files, _ = expand(paths)
+    try:
+        with progress_bar("reading", len(files)) as tick:
+            return read_batch(
+                paths,
+                format=fmt,
+                roles=roles,
+                keep_text=not no_words,
+                progress=lambda f: tick(f.name),
+            )
+    except RoleMapError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from None
+
+
+def report_failures(batch: Batch) -> None:
+    """Every failure at the end, one line each; exit status 1 if there was any."""
+    if batch.skipped:
+        kinds = Counter(p.suffix.lower() or p.name for p in batch.skipped)
+        listed = ", ".join(f"{k} ×{n}" for k, n in kinds.most_common())
+        err.print(
+            f"skipped {len(batch.skipped)} file(s) that no reader claims: {listed}",
+            highlight=False,
+        )
+    if batch.failures:
+        err.print(f"\n{len(batch.failures)} file(s) could not be read:", style="bold red")
+        for failure in batch.failures:
+            err.print(f"  {failure}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
