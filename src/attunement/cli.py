@@ -13,6 +13,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
+from attunement.commands import repair, score, stability, synchrony
 from attunement.commands.common import (
     FormatOpt,
     JsonOpt,
@@ -382,6 +383,12 @@ def _print_timed(result) -> None:
             f"{shift.recording_id}: circular-shift p = {shift.test.p:.4f} "
             f"(observed Q {shift.test.observed_q:.3f}, null mean Q {shift.test.null_mean_q:.3f})"
         )
+
+
+app.command("repair")(repair.command)
+app.command("synchrony")(synchrony.command)
+app.command("score")(score.command)
+app.command("stability")(stability.command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -9,7 +9,16 @@ from types import ModuleType
 from attunement.errors import ReadError
 
 # Each reader module defines FORMAT, EXTENSIONS, DEFAULT_ROLES, sniff(head) and read(...).
-READER_MODULES: tuple[str, ...] = ("chat", "its", "eaf", "textgrid", "rttm", "table", "boris")
+READER_MODULES: tuple[str, ...] = (
+    "chat",
+    "its",
+    "eaf",
+    "textgrid",
+    "rttm",
+    "coded_streams",
+    "table",
+    "boris",
+)  # coded_streams before table: both take .csv; the later one owns the extension
 SNIFF_BYTES = 4096
 
 

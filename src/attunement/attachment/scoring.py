@@ -1,0 +1,351 @@
+"""Score questionnaire responses: validation, reverse keying, subscale means, response-style flags.
+
+Definitions (one code path for every instrument and scale length):
+
+- **Missing**: an empty cell, or a value equal to one of the declared ``missing`` codes (e.g.
+  ``missing=(0,)`` for the Open-Source Psychometrics ECR file). Codes are never guessed.
+- **Invalid**: any other cell that is not a whole number in ``[scale_min, scale_max]`` (text,
+  decimals, out-of-range numbers). Every invalid cell is collected as a :class:`Problem` naming
+  the respondent (1-based data row, file line and id when known), the item column and the value.
+  ``invalid="raise"`` (default) raises one :class:`ResponseError` listing all of them;
+  ``invalid="missing"`` scores them as missing and returns them in ``ScoreResult.problems``.
+- **Reverse keying**: ``x' = scale_min + scale_max - x``, so a 5-point and a 7-point version
+  share the same key.
+- **Subscale score**: the mean of the subscale's answered (keyed) items, provided at most
+  ``max_missing`` (a fraction, default 0.2) of its items are missing; otherwise null. At exactly
+  20 % missing the score is kept. ``<subscale>_n`` counts the answered items. This is prorating
+  (person-mean imputation), as in Fraley's and most labs' scoring of the ECR family.
+- **Straight-lining** (``straight_line``): at least two items answered and every answered raw
+  value identical. With reverse-keyed items in the key this is inconsistent responding.
+- **Long-string index** (``longstring``): the longest run of identical consecutive raw answers in
+  administration order, a missing answer breaking the run (Johnson 2005, J Res Pers 39, 103-129;
+  Meade & Craig 2012, Psychol Methods 17, 437-455). No cut-off is applied: it is reported.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from attunement.attachment.instruments import Instrument, load
+from attunement.errors import ReadError
+
+SOURCE = (
+    "Subscale means of reverse-keyed items (Brennan, Clark & Shaver 1998; Fraley, Waller & "
+    "Brennan 2000); long-string index: Johnson (2005), Meade & Craig (2012)."
+)
+SHOWN_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid cell: data ``row`` (1-based), file ``line`` (None when unknown), respondent
+    id (None without an id column), ``item`` column, raw ``value`` and ``problem``."""
+
+    row: int
+    line: int | None
+    respondent: str | None
+    item: str
+    value: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f" (line {self.line})" if self.line else "")
+        who = f", respondent {self.respondent}" if self.respondent is not None else ""
+        return f"{where}{who}, item {self.item}: {self.value!r} {self.problem}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class ResponseError(ValueError):
+    """Invalid item responses; ``problems`` lists every one, the message the first few."""
+
+    def __init__(self, problems: list[Problem], source: str = "data"):
+        self.problems = problems
+        self.source = source
+        shown = "\n".join(f"  {p}" for p in problems[:SHOWN_PROBLEMS])
+        more = len(problems) - SHOWN_PROBLEMS
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"{source}: {len(problems)} invalid item response(s):\n{shown}{tail}")
+
+
+@dataclass
+class ScoreResult:
+    """Scores of one instrument for every respondent, with every parameter used.
+
+    ``scores`` has one row per respondent: the id (if any), each subscale score and its
+    ``_n`` (items answered), derived scores, ``n_answered`` (all items), ``complete``,
+    ``straight_line`` and ``longstring``. ``keyed`` is the respondents x items matrix after
+    reverse keying (NaN = missing), in administration order, for reliability analysis.
+    """
+
+    instrument: Instrument
+    parameters: dict[str, Any]
+    source: str
+    definition: str
+    scores: pl.DataFrame
+    keyed: np.ndarray = field(repr=False)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_respondents(self) -> int:
+        return self.scores.height
+
+    @property
+    def complete(self) -> np.ndarray:
+        """Respondents with every item answered (validly)."""
+        return self.scores["complete"].to_numpy()
+
+    def subscale_items(self, subscale: str, complete_only: bool = True) -> np.ndarray:
+        """The keyed item matrix of one subscale (rows: complete cases of the whole instrument
+        if ``complete_only``)."""
+        block = self.keyed[:, self.instrument.positions(subscale)]
+        return block[self.complete] if complete_only else block
+
+    def to_frame(self) -> pl.DataFrame:
+        return self.scores
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument.id,
+            "parameters": self.parameters,
+            "source": self.source,
+            "definition": self.definition,
+            "n_respondents": self.n_respondents,
+            "n_complete": int(self.complete.sum()),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def read_responses(path: str | Path) -> pl.DataFrame:
+    """Read a delimited response file with every column as text; the delimiter (comma, tab,
+    semicolon or bar) is sniffed from the first 64 kB."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            sample = handle.read(65536)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReadError(path, f"cannot read the file ({exc})") from None
+    if not sample.strip():
+        raise ReadError(path, "the file is empty")
+    try:
+        separator = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        header = sample.splitlines()[0]
+        separator = max(",\t;|", key=header.count)
+    try:
+        return pl.read_csv(path, separator=separator, infer_schema_length=0)
+    except pl.exceptions.PolarsError as exc:
+        raise ReadError(path, f"not a delimited table ({str(exc).splitlines()[0]})") from None
+
+
+def score(
+    data: pl.DataFrame | str | Path,
+    instrument: Instrument | str,
+    *,
+    items_prefix: str = "Q",
+    scale_min: int | None = None,
+    scale_max: int | None = None,
+    missing: tuple[float, ...] | list[float] = (),
+    max_missing: float = 0.2,
+    id_column: str | None = None,
+    invalid: Literal["raise", "missing"] = "raise",
+    first_line: int | None = None,
+) -> ScoreResult:
+    """Score responses to ``instrument`` (see the module docstring for every definition).
+
+    ``data`` is a frame or a delimited file whose item columns are ``items_prefix`` + item
+    number in the instrument's order (other columns are ignored). ``scale_min``/``scale_max``
+    default to the instrument's published range; ``missing`` lists the declared missing codes.
+    ``first_line`` is the file line of the first data row (2 below a header; set automatically
+    when ``data`` is a path) so that problems name lines as well as rows.
+    """
+    inst = load(instrument) if isinstance(instrument, str) else instrument
+    source_name, where = "data", ""
+    if not isinstance(data, pl.DataFrame):
+        source_name, where = str(data), f"{data}: "
+        data = read_responses(data)
+        first_line = 2 if first_line is None else first_line
+    lo = inst.scale_min if scale_min is None else int(scale_min)
+    hi = inst.scale_max if scale_max is None else int(scale_max)
+    if lo >= hi:
+        raise ValueError(f"scale_min ({lo}) must be below scale_max ({hi})")
+    if not 0 <= max_missing < 1:
+        raise ValueError(f"max_missing must be a fraction in [0, 1), got {max_missing}")
+    if invalid not in ("raise", "missing"):
+        raise ValueError(f"invalid must be 'raise' or 'missing', got {invalid!r}")
+    columns = inst.columns(items_prefix)
+    absent = [c for c in columns if c not in data.columns]
+    if absent:
+        raise ValueError(
+            f"{where}{inst.id} needs item columns {columns[0]}..{columns[-1]}; "
+            f"missing: {', '.join(absent)} (set the item prefix?)"
+        )
+    if id_column is not None and id_column not in data.columns:
+        raise ValueError(f"{where}no id column {id_column!r}")
+    missing_codes = tuple(float(m) for m in missing)
+
+    raw, problems = _parse(data, columns, lo, hi, missing_codes, id_column, first_line)
+    if problems and invalid == "raise":
+        raise ResponseError(problems, source_name)
+    warnings = _range_warnings(raw, lo, hi)
+    keyed = raw.copy()
+    rev = [i for i, item in enumerate(inst.items) if item in inst.reverse]
+    keyed[:, rev] = lo + hi - keyed[:, rev]
+
+    out: dict[str, Any] = {}
+    if id_column is not None:
+        out[id_column] = data[id_column]
+    answered = ~np.isnan(keyed)
+    sub_scores = {}
+    for sub in inst.subscales:
+        pos = inst.positions(sub)
+        n_ok = answered[:, pos].sum(axis=1)
+        allowed = (len(pos) - n_ok) <= max_missing * len(pos) + 1e-9
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(keyed[:, pos], axis=1) / n_ok
+        sub_scores[sub] = np.where(allowed & (n_ok > 0), mean, np.nan)
+        out[sub] = sub_scores[sub]
+        out[f"{sub}_n"] = n_ok.astype(np.int32)
+    for name, weights in inst.derived.items():
+        out[name] = sum(w * sub_scores[s] for s, w in weights.items())
+    n_answered = answered.sum(axis=1)
+    out["n_answered"] = n_answered.astype(np.int32)
+    out["complete"] = n_answered == len(columns)
+    out["straight_line"] = _straight_line(raw)
+    out["longstring"] = _longstring(raw)
+    scores = pl.DataFrame(out).with_columns(
+        [pl.col(s).fill_nan(None) for s in (*inst.subscales, *inst.derived)]
+    )
+    parameters = {
+        "instrument": inst.id,
+        "items_prefix": items_prefix,
+        "scale_min": lo,
+        "scale_max": hi,
+        "missing": list(missing_codes),
+        "max_missing": max_missing,
+        "id_column": id_column,
+        "invalid": invalid,
+    }
+    return ScoreResult(
+        instrument=inst,
+        parameters=parameters,
+        source=SOURCE,
+        definition=__doc__.split("\n\n", 1)[1].strip(),
+        scores=scores,
+        keyed=keyed,
+        problems=problems,
+        warnings=warnings,
+    )
+
+
+RANGE_CHECK_FROM = 30  # respondents; fewer may simply not have used the scale's ends
+
+
+def _range_warnings(raw: np.ndarray, lo: int, hi: int) -> list[str]:
+    """A warning when no answer reaches an end of the declared scale in a sample large enough
+    to have used it: the data were likely collected on a shorter scale, and reverse keying
+    (``lo + hi - x``) would then be wrong. We warn instead of guessing the range."""
+    if raw.shape[0] < RANGE_CHECK_FROM or np.isnan(raw).all():
+        return []
+    seen_lo, seen_hi = int(np.nanmin(raw)), int(np.nanmax(raw))
+    if seen_lo == lo and seen_hi == hi:
+        return []
+    return [
+        f"the declared scale is {lo}-{hi} but the {raw.shape[0]} respondents answered only "
+        f"{seen_lo}-{seen_hi}: if the form had that range, set scale_min/scale_max "
+        f"(--scale-min {seen_lo} --scale-max {seen_hi}); reverse keying uses min + max - x"
+    ]
+
+
+def _parse(
+    data: pl.DataFrame,
+    columns: list[str],
+    lo: int,
+    hi: int,
+    missing_codes: tuple[float, ...],
+    id_column: str | None,
+    first_line: int | None,
+) -> tuple[np.ndarray, list[Problem]]:
+    """Item cells as floats (NaN = missing or invalid) and the list of invalid cells."""
+    text = data.select(
+        [
+            (
+                pl.col(c).str.strip_chars()
+                if data.schema[c] == pl.String
+                else pl.col(c).cast(pl.String, strict=False)
+            ).alias(c)
+            for c in columns
+        ]
+    )
+    text = text.with_columns(
+        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
+    )
+    values = text.select([pl.col(c).cast(pl.Float64, strict=False) for c in columns]).to_numpy()
+    values = np.asarray(values, dtype=np.float64)
+    present = text.select([pl.col(c).is_not_null() for c in columns]).to_numpy()
+    unparsed = present & np.isnan(values)
+    for code in missing_codes:
+        values[values == code] = np.nan
+    parsed = ~np.isnan(values)
+    finite = np.isfinite(values)
+    out_of_range = parsed & ((values < lo) | (values > hi) | ~finite)
+    fractional = parsed & finite & ~out_of_range & (values != np.round(values))
+    bad = unparsed | out_of_range | fractional
+    problems: list[Problem] = []
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        ids = data[id_column].cast(pl.String) if id_column is not None else None
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            if unparsed[r, c]:
+                what = f"is not a number (expected {lo}..{hi})"
+            elif fractional[r, c]:
+                what = f"is not a whole number on the {lo}..{hi} scale"
+            else:
+                what = f"is outside the scale {lo}..{hi}"
+                if missing_codes:
+                    what += f" and not a declared missing code {list(missing_codes)}"
+            problems.append(
+                Problem(
+                    row=r + 1,
+                    line=None if first_line is None else r + first_line,
+                    respondent=None if ids is None else ids[r],
+                    item=columns[c],
+                    value=str(text[columns[c]][r]),
+                    problem=what,
+                )
+            )
+        values[bad] = np.nan
+    return values, problems
+
+
+def _straight_line(raw: np.ndarray) -> np.ndarray:
+    gap = np.isnan(raw)
+    n = (~gap).sum(axis=1)
+    if raw.shape[1] == 0:
+        return n >= 2
+    highest = np.where(gap, -np.inf, raw).max(axis=1)
+    lowest = np.where(gap, np.inf, raw).min(axis=1)
+    return (n >= 2) & (highest == lowest)
+
+
+def _longstring(raw: np.ndarray) -> np.ndarray:
+    """Longest run of identical consecutive answers per row (vectorised over rows)."""
+    n_rows, n_cols = raw.shape
+    if n_cols == 0:
+        return np.zeros(n_rows, dtype=np.int32)
+    run = (~np.isnan(raw[:, 0])).astype(np.int32)
+    best = run.copy()
+    for j in range(1, n_cols):
+        here = ~np.isnan(raw[:, j])
+        same = here & (raw[:, j] == raw[:, j - 1])
+        run = np.where(same, run + 1, here.astype(np.int32))
+        np.maximum(best, run, out=best)
+    return best

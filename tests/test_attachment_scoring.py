@@ -1,0 +1,297 @@
+"""Attachment questionnaires: key integrity, scoring rules, reliability and styles, with
+hand-computed expected values."""
+
+import numpy as np
+import polars as pl
+import pytest
+
+from attunement.attachment import (
+    Instrument,
+    ResponseError,
+    available,
+    classify,
+    cronbach_alpha,
+    load,
+    mcdonald_omega,
+    score,
+)
+
+SIZES = {
+    "ecr": {"avoidance": 18, "anxiety": 18},
+    "ecr-r": {"anxiety": 18, "avoidance": 18},
+    "ecr-r-interleaved": {"avoidance": 18, "anxiety": 18},
+    "ecr-s": {"avoidance": 6, "anxiety": 6},
+    "ecr-12": {"anxiety": 6, "avoidance": 6},
+    "ecr-rs": {"avoidance": 6, "anxiety": 3},
+    "rq": {"secure": 1, "fearful": 1, "preoccupied": 1, "dismissing": 1},
+}
+
+
+def five_items() -> Instrument:
+    """A made-up 5-item, one-subscale instrument: 20 % missing is exactly one item."""
+    return Instrument(
+        id="toy",
+        name="toy",
+        version="1",
+        scale_min=1,
+        scale_max=7,
+        citation="",
+        verification="test",
+        source_notes="",
+        items=(1, 2, 3, 4, 5),
+        subscales={"x": (1, 2, 3, 4, 5)},
+        reverse=frozenset({2}),
+    )
+
+
+# --- instruments ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SIZES))
+def test_every_item_exactly_once_and_subscale_sizes(name):
+    inst = load(name)
+    assert {k: len(v) for k, v in inst.subscales.items()} == SIZES[name]
+    scored = [i for items in inst.subscales.values() for i in items]
+    assert sorted(scored) == sorted(inst.items) == list(range(1, len(inst.items) + 1))
+    assert inst.reverse <= set(inst.items)
+    assert inst.citation and inst.source_notes
+
+
+def test_published_reverse_keys():
+    assert sorted(load("ecr").reverse) == [3, 15, 19, 22, 25, 27, 29, 31, 33, 35]
+    assert sorted(load("ecr-r").reverse) == [9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36]
+    assert load("ecr-r").subscales["anxiety"] == tuple(range(1, 19))
+    assert sorted(load("ecr-rs").reverse) == [1, 2, 3, 4]
+    assert load("ecr-rs").targets == ("mother", "father", "partner", "friend")
+    assert sorted(load("ecr-s").reverse) == [1, 5, 8, 9]
+    assert load("rq").reverse == frozenset()
+
+
+@pytest.mark.parametrize("short", ["ecr-s", "ecr-12"])
+def test_short_forms_agree_with_the_ecr_key_item_by_item(short):
+    ecr, inst = load("ecr"), load(short)
+    for item, original in inst.original_items.items():
+        sub = next(s for s, items in inst.subscales.items() if item in items)
+        assert original in ecr.subscales[sub]
+        assert (item in inst.reverse) == (original in ecr.reverse)
+
+
+def test_instrument_names_are_forgiving_and_unknown_ones_listed():
+    assert load("ECR_R").id == "ecr-r"
+    assert "rq" in available()
+    with pytest.raises(ValueError, match=r"unknown instrument 'ecr-x'.*ecr-rs"):
+        load("ecr-x")
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+def test_reverse_keying_on_5_and_7_points():
+    frame = pl.DataFrame({f"Q{i}": [v] for i, v in enumerate([2, 5, 4, 1, 7], start=1)})
+    seven = score(frame, five_items())
+    # item 2 reversed on 1..7: 1 + 7 - 5 = 3; mean of 2, 3, 4, 1, 7 = 17 / 5
+    assert seven.scores["x"][0] == pytest.approx(17 / 5)
+    frame5 = frame.with_columns(pl.lit(3).alias("Q5"))
+    five = score(frame5, five_items(), scale_min=1, scale_max=5)
+    # item 2 reversed on 1..5: 1 + 5 - 5 = 1; mean of 2, 1, 4, 1, 3 = 11 / 5
+    assert five.scores["x"][0] == pytest.approx(11 / 5)
+    assert five.parameters["scale_max"] == 5
+
+
+def test_a_sample_that_never_reaches_the_declared_scale_end_gets_a_warning():
+    rng = np.random.default_rng(3)
+    values = rng.integers(1, 6, size=(40, 5))  # a 5-point form scored as the 7-point original
+    frame = pl.DataFrame({f"Q{i + 1}": values[:, i] for i in range(5)})
+    (warning,) = score(frame, five_items()).warnings
+    assert "declared scale is 1-7" in warning and "answered only 1-5" in warning
+    assert "--scale-max 5" in warning
+    assert score(frame, five_items(), scale_max=5).warnings == []
+    assert score(frame.head(29), five_items()).warnings == []  # too few to judge
+
+
+def test_missing_rule_keeps_exactly_20_percent_and_drops_more():
+    frame = pl.DataFrame(
+        {
+            "Q1": [1, None, None],
+            "Q2": [7, 7, None],  # reversed -> 1
+            "Q3": [1, 1, 1],
+            "Q4": [3, 3, 3],
+            "Q5": [1, 1, 1],
+        }
+    )
+    res = score(frame, five_items())
+    assert res.scores["x"].to_list()[:2] == [pytest.approx(7 / 5), pytest.approx(6 / 4)]
+    assert res.scores["x"][2] is None  # 2 of 5 missing = 40 %
+    assert res.scores["x_n"].to_list() == [5, 4, 3]
+    assert res.scores["complete"].to_list() == [True, False, False]
+    stricter = score(frame, five_items(), max_missing=0.0)
+    assert stricter.scores["x"].to_list()[1:] == [None, None]
+
+
+def test_ecr_missing_rule_boundary_on_18_items():
+    ecr = load("ecr")
+    row = {f"Q{i}": [2, 2] for i in range(1, 37)}
+    for item in (1, 5, 7):  # three avoidance items missing in both rows
+        row[f"Q{item}"] = [None, None]
+    row["Q9"] = [2, None]  # a fourth one in row 2: 4 / 18 > 20 %
+    res = score(pl.DataFrame(row), ecr)
+    assert res.scores["avoidance_n"].to_list() == [15, 14]
+    assert res.scores["avoidance"][0] is not None and res.scores["avoidance"][1] is None
+
+
+def test_declared_missing_codes_are_missing_not_errors():
+    frame = pl.DataFrame({"Q1": [0, 2], "Q2": [3, 0], "Q3": [1, 1], "Q4": [1, 1], "Q5": [1, 1]})
+    res = score(frame, five_items(), missing=[0])
+    assert res.scores["x_n"].to_list() == [4, 4]
+    assert res.parameters["missing"] == [0.0]
+    with pytest.raises(ResponseError) as info:
+        score(frame, five_items())
+    assert [(p.row, p.item) for p in info.value.problems] == [(1, "Q1"), (2, "Q2")]
+
+
+def test_out_of_range_messages_name_respondent_and_item():
+    frame = pl.DataFrame(
+        {
+            "pid": ["a1", "b2"],
+            "Q1": ["1", "9"],
+            "Q2": ["x", "2"],
+            "Q3": ["2.5", "3"],
+            "Q4": ["1", "1"],
+            "Q5": ["1", ""],
+        }
+    )
+    with pytest.raises(ResponseError) as info:
+        score(frame, five_items(), id_column="pid")
+    problems = info.value.problems
+    assert [(p.respondent, p.item, p.value) for p in problems] == [
+        ("a1", "Q2", "x"),
+        ("a1", "Q3", "2.5"),
+        ("b2", "Q1", "9"),
+    ]
+    text = str(info.value)
+    assert "row 2, respondent b2, item Q1: '9' is outside the scale 1..7" in text
+    assert "row 1, respondent a1, item Q2: 'x' is not a number" in text
+    kept = score(frame, five_items(), id_column="pid", invalid="missing")
+    assert len(kept.problems) == 3
+    assert kept.scores["x_n"].to_list() == [3, 3]  # the empty Q5 is simply missing
+
+
+def test_straight_lining_and_longstring():
+    frame = pl.DataFrame(
+        {
+            "Q1": [4, 1, 4, None],
+            "Q2": [4, 2, 4, 5],
+            "Q3": [4, 2, None, 5],
+            "Q4": [4, 2, 4, 1],
+            "Q5": [4, 3, 4, None],
+        }
+    )
+    res = score(frame, five_items())
+    assert res.scores["straight_line"].to_list() == [True, False, True, False]
+    assert res.scores["longstring"].to_list() == [5, 3, 2, 2]
+
+
+def test_item_columns_must_exist():
+    with pytest.raises(ValueError, match=r"needs item columns Q1\.\.Q5; missing: Q4, Q5"):
+        score(pl.DataFrame({"Q1": [1], "Q2": [1], "Q3": [1]}), five_items())
+
+
+def test_rq_dimension_scores():
+    frame = pl.DataFrame({"R1": [6], "R2": [2], "R3": [1], "R4": [4]})
+    res = score(frame, "rq", items_prefix="R")
+    # self = (secure + dismissing) - (fearful + preoccupied) = (6 + 4) - (2 + 1) = 7
+    # other = (secure + preoccupied) - (fearful + dismissing) = (6 + 1) - (2 + 4) = 1
+    assert res.scores["model_of_self"][0] == 7
+    assert res.scores["model_of_other"][0] == 1
+
+
+# --- reliability ----------------------------------------------------------------------------
+
+
+def test_alpha_by_hand():
+    # item variances 1 and 1/3, sum-score variance 7/3: alpha = 2 (1 - (4/3) / (7/3)) = 6/7
+    res = cronbach_alpha(np.array([[1, 2], [2, 3], [3, 3], [np.nan, 1]]))
+    assert res.alpha == pytest.approx(6 / 7)
+    assert (res.n, res.k, res.n_dropped) == (3, 2, 1)
+
+
+def test_alpha_textbook_value_and_feldt_interval():
+    # Shrout & Fleiss (1979): 6 targets x 4 judges; ICC(3,k) = .91 is Cronbach's alpha
+    sf = np.array(
+        [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+    )
+    res = cronbach_alpha(sf)
+    assert round(res.alpha, 2) == 0.91
+    # Feldt interval, as pingouin 0.5.5 cronbach_alpha prints it: [0.676, 0.986]
+    assert (round(res.ci_low, 3), round(res.ci_high, 3)) == (0.676, 0.986)
+
+
+def test_omega_is_exact_when_the_one_factor_model_holds():
+    lam, psi = np.array([1.0, 2.0, 3.0, 0.5]), np.array([1.0, 1.0, 2.0, 0.5])
+    cov = np.outer(lam, lam) + np.diag(psi)
+    res = mcdonald_omega(cov=cov)
+    assert res.omega == pytest.approx(6.5**2 / (6.5**2 + 4.5), abs=1e-6)
+    assert np.allclose(res.loadings, lam, atol=1e-4)
+    assert np.allclose(res.uniquenesses, psi, atol=1e-4)
+
+
+def test_omega_of_tau_equivalent_items_equals_alpha():
+    rng = np.random.default_rng(1)
+    true = rng.normal(size=(4000, 1))
+    items = true + rng.normal(scale=0.8, size=(4000, 5))
+    assert mcdonald_omega(items).omega == pytest.approx(cronbach_alpha(items).alpha, abs=0.005)
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+
+def test_brennan_functions_on_hand_points():
+    anx, avo = np.array([1.0, 6.0, 6.0, 1.0]), np.array([1.0, 6.0, 1.0, 6.0])
+    res = classify(anx, avo, "brennan1998", scale_min=1, scale_max=7)
+    # (avo 1, anx 1): secure -2.77, fearful -16.94, preoccupied -14.82, dismissing -9.92
+    # (avo 1, anx 6): secure 24.59, fearful 23.95, preoccupied 33.73, dismissing 14.77
+    # (avo 6, anx 1): secure 13.68, fearful 19.25, preoccupied 4.80, dismissing 26.90
+    assert res.labels.to_list() == ["secure", "fearful", "preoccupied", "dismissing"]
+    assert res.parameters["rescaled_to_1_7"] is False
+    assert res.method == "brennan1998"
+
+
+def test_brennan_values_by_hand_and_5_point_rescaling():
+    # avo 6, anx 6: secure 3.2893296*6 + 5.4725318*6 - 11.5307833 = 41.0404051,
+    # fearful 7.2371075*6 + 8.1776448*6 - 32.3553266 = 60.1331872 -> fearful
+    res = classify(np.array([6.0]), np.array([6.0]), "brennan1998", scale_min=1, scale_max=7)
+    assert res.labels[0] == "fearful"
+    # 5-point 3 (the midpoint) maps to 7-point 4: secure 3.2893296*4 + 5.4725318*4 - 11.5307833
+    # = 23.5167 and fearful 29.3037, preoccupied 26.0825, dismissing 26.9905 -> fearful
+    five = classify(np.array([3.0]), np.array([3.0]), "brennan1998", scale_min=1, scale_max=5)
+    assert five.labels[0] == "fearful" and five.parameters["rescaled_to_1_7"] is True
+    assert "extrapolation" in five.warnings[0]
+
+
+def test_quadrants_at_midpoint_and_median():
+    anx = np.array([2.0, 5.0, 5.0, 2.0, 4.0, np.nan])
+    avo = np.array([2.0, 5.0, 2.0, 5.0, 4.0, 3.0])
+    mid = classify(anx, avo, "midpoint", scale_min=1, scale_max=7)
+    # the cut is 4; a score of exactly 4 is low
+    assert mid.labels.to_list() == [
+        "secure",
+        "fearful",
+        "preoccupied",
+        "dismissing",
+        "secure",
+        None,
+    ]
+    assert mid.parameters["cut_anxiety"] == 4
+    assert mid.counts == {
+        "secure": 2,
+        "fearful": 1,
+        "preoccupied": 1,
+        "dismissing": 1,
+        "unclassified": 1,
+    }
+    med = classify(anx, avo, "median", scale_min=1, scale_max=7)
+    # medians of the 5 scored: anxiety 4, avoidance 4
+    assert (med.parameters["cut_anxiety"], med.parameters["cut_avoidance"]) == (4.0, 4.0)
+    assert med.labels.to_list() == mid.labels.to_list()
+    with pytest.raises(ValueError, match="unknown style method"):
+        classify(anx, avo, "kmeans", scale_min=1, scale_max=7)
