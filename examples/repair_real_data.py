@@ -1,0 +1,106 @@
+"""Rupture and repair, state space grid and cross-recurrence on a real dyad, as Markdown for the
+README, plus the grid plot ``docs/attachment_data_grid.png``.
+
+    python examples/repair_real_data.py [DATA_DIR]   # default ../shared/data/real
+
+ConNEcT's AttachmentData (Bodner et al. 2019): one mother-child dyad (child 8-12 years) in a
+3-minute stressful puzzle task, binary codes per 2-s interval. Affect states per partner:
+``pos`` (only the positive code on), ``neg`` (only the negative code), ``mixed`` (both) and
+``neutral`` (neither); MAlone, CAlone and Togth are task codes, not affect, and are left out.
+Repair uses the ``valence`` match table (pos-pos and neg-neg match, opposite valences mismatch,
+mixed and neutral are neutral), with "no code" read as neutral because every interval was coded.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+import attunement
+from attunement.io.intervals import from_binary_table
+from attunement.measures.synchrony import cross_recurrence, state_space_grid
+from attunement.report.grid_plot import plot_grid
+
+ROLES = {"Mpos": "FEM", "Mneg": "FEM", "Cpos": "CHI", "Cneg": "CHI"}
+STATES = ["neg", "mixed", "neutral", "pos"]
+PLOT = Path(__file__).resolve().parents[1] / "docs" / "attachment_data_grid.png"
+
+
+def states(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """One affect state per interval from the two binary valence codes."""
+    return np.where(
+        positive & negative,
+        "mixed",
+        np.where(positive, "pos", np.where(negative, "neg", "neutral")),
+    )
+
+
+def main(root: Path) -> None:
+    frame = pl.read_csv(root / "connect" / "AttachmentData.csv")
+    affect = frame.select(list(ROLES))
+    rec = from_binary_table(affect, interval_s=2.0, role_map=ROLES, recording_id="AttachmentData")
+    result = attunement.repair(rec, match_table="valence", absent_code="none")
+    n = result.to_dict()
+    print("### Rupture and repair (`valence` match table)\n")
+    print("| measure | value |\n|---|---|")
+    rows = [
+        ("matched / mismatched / neutral time (s)", _times(n)),
+        ("matching proportion, of matched + mismatched time", f"{n['matching_proportion']:.3f}"),
+        ("matching proportion, of all time", f"{n['matching_proportion_total']:.3f}"),
+        ("mismatch episodes", n["mismatch_episodes"]),
+        ("repairs", n["repairs"]),
+        ("reparation rate (per episode)", n["reparation_rate"]),
+        ("repair latency, Kaplan-Meier median (s)", n["repair_latency_median_s"]),
+        (
+            "censored episodes",
+            f"{n['censored']} (ending in neutral time: {n['censored_by']['neutral']})",
+        ),
+    ]
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+    child = states(frame["Cpos"].to_numpy() == 1, frame["Cneg"].to_numpy() == 1)
+    mother = states(frame["Mpos"].to_numpy() == 1, frame["Mneg"].to_numpy() == 1)
+    bounds = np.arange(frame.height + 1, dtype=np.int64) * 2000
+    grid = state_space_grid(bounds, child, mother, x_categories=STATES, y_categories=STATES)
+    g = grid.summary
+    top = g["attractors"][0]
+    print("\n### State space grid (child × mother, 4 × 4 cells)\n")
+    print("| measure | value |\n|---|---|")
+    for name, value in [
+        ("events (2-s intervals)", g["events"]),
+        ("visits / transitions", f"{g['visits']} / {g['transitions']}"),
+        ("cell range", f"{g['cell_range']} of {g['n_cells']}"),
+        ("mean duration per visit (s)", f"{g['mean_ms_per_visit'] / 1000:.2f}"),
+        ("dispersion (GridWare)", f"{g['dispersion']:.3f}"),
+        ("returns / mean return time (s)", f"{g['returns']} / {g['mean_return_ms'] / 1000:.1f}"),
+        (
+            "most time in one cell",
+            f"child {top['x']}, mother {top['y']}: {top['duration_ms'] / 1000:.0f} s "
+            f"({top['share']:.0%})",
+        ),
+    ]:
+        print(f"| {name} | {value} |")
+    plot_grid(grid, PLOT, title="AttachmentData: child × mother affect, 2-s intervals")
+
+    rqa = cross_recurrence(child, mother, lmin=2, vmin=2, max_lag=5)
+    r = rqa.to_dict()
+    print("\n### Categorical cross-recurrence (lmin = vmin = 2)\n")
+    print("| RR | DET | L | Lmax | ENTR | LAM | TT | peak lag of the ±5 profile |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {r['rr']:.3f} | {r['det']:.3f} | {r['l_mean']:.2f} | {r['l_max']} | "
+        f"{r['entr']:.3f} | {r['lam']:.3f} | {r['tt']:.2f} | {rqa.profile_peak_lags()} |"
+    )
+    print(f"\nGrid plot written to {PLOT.relative_to(PLOT.parents[1])}")
+
+
+def _times(n: dict) -> str:
+    return f"{n['match_s']:g} / {n['mismatch_s']:g} / {n['neutral_s']:g}"
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/real"))
