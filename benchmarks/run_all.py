@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 import bench_read
 import bench_turns
 from _common import DATA, RESULTS, machine, table
+
+HERE = Path(__file__).resolve().parent
+SEPARATE = ("bench_synchrony.py", "bench_attachment.py")  # scripts with their own output
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     for label, counts in turn_extra["counts"].items():
         print(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     _write("turns.json", env, repeats, turn_comparisons, turn_extra)
+    for script in SEPARATE:
+        print(f"\n$ python benchmarks/{script} --repeats {repeats}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), "--repeats", str(repeats)], check=True)
     print(
         "\nThe 50-million-segment corpus benchmark takes minutes to generate its data; run it "
         "with `python benchmarks/bench_corpus.py` (results/corpus.json)."
