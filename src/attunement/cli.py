@@ -13,7 +13,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from attunement.commands import repair, score, stability, synchrony
+from attunement.commands import repair, score, simulate, stability, synchrony
 from attunement.commands.common import (
     FormatOpt,
     JsonOpt,
@@ -389,6 +389,7 @@ app.command("repair")(repair.command)
 app.command("synchrony")(synchrony.command)
 app.command("score")(score.command)
 app.command("stability")(stability.command)
+app.add_typer(simulate.app, name="simulate")
 
 
 def main() -> None:  # pragma: no cover - console entry point

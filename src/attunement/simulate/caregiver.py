@@ -1,0 +1,329 @@
+"""Caregivers of the developmental model: one parameter set per child, as arrays.
+
+A :class:`Caregiver` holds, for ``n`` children, the primary caregiver's parameters and the
+scheduled changes of the child's relational world (life events, later relationships, an
+intervention). :class:`CaregiverPopulation` gives the distributions they are sampled from.
+Definitions, equations and sources: ``docs/model.md``. The defaults are modelling choices,
+documented there, not estimates; calibration against data comes later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+import polars as pl
+from numba import njit, prange
+
+from attunement.simulate import rng
+
+NEVER = -1
+"""Week value meaning "this child has no such scheduled change"."""
+
+
+@dataclass(frozen=True)
+class BetaSpec:
+    """``low + (high - low) * Beta(a, b)``; a constant ``low`` when ``low == high``."""
+
+    a: float
+    b: float
+    low: float = 0.0
+    high: float = 1.0
+
+    @classmethod
+    def constant(cls, value: float) -> BetaSpec:
+        return cls(1.0, 1.0, value, value)
+
+    @property
+    def mean(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+
+@dataclass(frozen=True)
+class CaregiverPopulation:
+    """Distributions of caregiver parameters and of scheduled changes (weeks of child age).
+
+    Defaults (see ``docs/model.md`` for the reasoning): responsiveness Beta(6, 3), mean 0.67;
+    latency scale 0.5 + 4.5 Beta(2, 5) s, mean 1.8 s; consistency Beta(6, 2), mean 0.75;
+    availability Beta(6, 2), mean 0.75; matching Beta(30, 70), mean 0.30 (Tronick & Cohn 1989:
+    normative dyads are coordinated ~30% of the time); repair Beta(7, 3), mean 0.70;
+    frightening Beta(0.3, 30), mean ~0.01 with a long right tail (Main & Hesse 1990); drift
+    of caregiving (an Ornstein-Uhlenbeck deviation on logit responsiveness) sd 0.5 and
+    correlation time 104 weeks. 20% of children meet a life event (start uniform in weeks
+    [0, 936), lasting 13-104 weeks, lowering responsiveness and availability by Beta(4, 6),
+    mean 40%); 30% form a new significant relationship (partner, therapist, friend) starting
+    uniform in weeks [520, 936) with sensitivity Beta(6, 3) and a 40% share of the child's bids;
+    nobody receives an intervention by default (rate 0; when on: start in weeks [0, 52), gain
+    0.3 of the distance of responsiveness to 1).
+    """
+
+    responsiveness: BetaSpec = BetaSpec(6.0, 3.0)
+    latency_scale: BetaSpec = BetaSpec(2.0, 5.0, 0.5, 5.0)
+    consistency: BetaSpec = BetaSpec(6.0, 2.0)
+    availability: BetaSpec = BetaSpec(6.0, 2.0)
+    matching: BetaSpec = BetaSpec(30.0, 70.0)
+    repair: BetaSpec = BetaSpec(7.0, 3.0)
+    frightening: BetaSpec = BetaSpec(0.3, 30.0)
+    drift_sd: BetaSpec = BetaSpec(1.0, 1.0, 0.5, 0.5)  # constant
+    drift_weeks: BetaSpec = BetaSpec(1.0, 1.0, 104.0, 104.0)  # constant
+    event_rate: float = 0.2
+    event_start: tuple[int, int] = (0, 936)
+    event_duration: tuple[int, int] = (13, 104)
+    event_drop: BetaSpec = BetaSpec(4.0, 6.0)
+    relation_rate: float = 0.3
+    relation_start: tuple[int, int] = (520, 936)
+    relation_sensitivity: BetaSpec = BetaSpec(6.0, 3.0)
+    relation_weight: BetaSpec = BetaSpec(1.0, 1.0, 0.4, 0.4)  # constant
+    intervention_rate: float = 0.0
+    intervention_start: tuple[int, int] = (0, 52)
+    intervention_gain: BetaSpec = BetaSpec(1.0, 1.0, 0.3, 0.3)  # constant
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, BetaSpec) and (value.a <= 0 or value.b <= 0):
+                raise ValueError(f"population.{f.name}: Beta shapes must be > 0, got {value}")
+            if isinstance(value, BetaSpec) and value.high < value.low:
+                raise ValueError(f"population.{f.name}: high < low in {value}")
+            if f.name.endswith("_rate") and not 0.0 <= value <= 1.0:
+                raise ValueError(f"population.{f.name}: a share in [0, 1], got {value}")
+            if isinstance(value, tuple) and not 0 <= value[0] < value[1]:
+                raise ValueError(f"population.{f.name}: need 0 <= first < second, got {value}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def _specs(self) -> np.ndarray:
+        names = (*CONTINUOUS, "event_drop", "relation_sensitivity", "relation_weight")
+        rows = [astuple_spec(getattr(self, n)) for n in (*names, "intervention_gain")]
+        return np.array(rows, dtype=np.float64)
+
+    def _schedule(self) -> np.ndarray:
+        return np.array(
+            [
+                self.event_rate,
+                *self.event_start,
+                *self.event_duration,
+                self.relation_rate,
+                *self.relation_start,
+                self.intervention_rate,
+                *self.intervention_start,
+            ],
+            dtype=np.float64,
+        )
+
+
+def astuple_spec(spec: BetaSpec) -> tuple[float, float, float, float]:
+    return (spec.a, spec.b, spec.low, spec.high)
+
+
+CONTINUOUS = (
+    "responsiveness",
+    "latency_scale",
+    "consistency",
+    "availability",
+    "matching",
+    "repair",
+    "frightening",
+    "drift_sd",
+    "drift_weeks",
+)
+PROBABILITIES = (
+    "responsiveness",
+    "consistency",
+    "availability",
+    "matching",
+    "repair",
+    "frightening",
+    "event_drop",
+    "relation_sensitivity",
+    "relation_weight",
+    "intervention_gain",
+)
+WEEKS = ("event_week", "event_weeks", "relation_week", "intervention_week")
+
+
+@dataclass(frozen=True)
+class Caregiver:
+    """Parameters of ``n`` children's caregiving, one array entry per child.
+
+    - ``responsiveness``: probability that the caregiver returns a child's serve.
+    - ``latency_scale``: mean response latency in seconds (exponential); a return counts as
+      contingent when it comes within the model's contingency window.
+    - ``consistency``: occasion-to-occasion stability in [0, 1]; 1 - consistency scales the
+      week-to-week noise of responsiveness and is the chance that an encounter goes against
+      what the child has come to expect.
+    - ``availability``: probability the caregiver is there, warm and reachable when sought.
+    - ``matching``: probability that an exchange is coordinated (matched) rather than a rupture.
+    - ``repair``: probability that a rupture is repaired within the interaction.
+    - ``frightening``: probability that an encounter contains frightening/unpredictable
+      caregiver behaviour (Main & Hesse 1990).
+    - ``drift_sd``, ``drift_weeks``: stationary sd (logit scale) and correlation time of the
+      slow drift of the caregiver's responsiveness over the years.
+    - ``event_week``, ``event_weeks``, ``event_drop``: a life event from ``event_week`` for
+      ``event_weeks`` weeks multiplies responsiveness and availability by ``1 - event_drop``.
+    - ``relation_week``, ``relation_sensitivity``, ``relation_weight``: from ``relation_week`` a
+      new relationship (partner, therapist, friend) of the given sensitivity receives a share
+      ``relation_weight`` of the child's bids.
+    - ``intervention_week``, ``intervention_gain``: from ``intervention_week`` responsiveness
+      becomes ``r + gain * (1 - r)``.
+
+    Weeks are weeks of child age; ``NEVER`` (-1) means no such change.
+    """
+
+    responsiveness: np.ndarray
+    latency_scale: np.ndarray
+    consistency: np.ndarray
+    availability: np.ndarray
+    matching: np.ndarray
+    repair: np.ndarray
+    frightening: np.ndarray
+    drift_sd: np.ndarray
+    drift_weeks: np.ndarray
+    event_week: np.ndarray
+    event_weeks: np.ndarray
+    event_drop: np.ndarray
+    relation_week: np.ndarray
+    relation_sensitivity: np.ndarray
+    relation_weight: np.ndarray
+    intervention_week: np.ndarray
+    intervention_gain: np.ndarray
+    first_child: int = field(default=0)
+
+    def __post_init__(self) -> None:
+        n = None
+        for name in FIELDS:
+            dtype = np.int64 if name in WEEKS else np.float64
+            value = np.ascontiguousarray(np.asarray(getattr(self, name), dtype=dtype))
+            if value.ndim != 1:
+                raise ValueError(f"caregiver.{name}: expected a 1-d array, got shape {value.shape}")
+            n = len(value) if n is None else n
+            if len(value) != n:
+                raise ValueError(f"caregiver.{name}: length {len(value)}, expected {n}")
+            bad = _invalid(name, value)
+            if bad.size:
+                raise ValueError(
+                    f"caregiver.{name}: child {self.first_child + int(bad[0])} has "
+                    f"{value[bad[0]]!r}; {_RULE[_kind(name)]}"
+                )
+            object.__setattr__(self, name, value)
+
+    @property
+    def n(self) -> int:
+        return len(self.responsiveness)
+
+    @classmethod
+    def constant(cls, n: int, first_child: int = 0, **values: float) -> Caregiver:
+        """``n`` identical caregivers: the population means, no scheduled changes, except the
+        parameters given in ``values``."""
+        unknown = set(values) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"unknown caregiver parameter(s): {', '.join(sorted(unknown))}")
+        base = {name: getattr(CaregiverPopulation(), name).mean for name in CONTINUOUS}
+        base |= {"event_drop": 0.0, "relation_sensitivity": 0.0, "relation_weight": 0.0}
+        base |= {"intervention_gain": 0.0} | dict.fromkeys(WEEKS, NEVER)
+        base |= values
+        return cls(**{k: np.full(n, v) for k, v in base.items()}, first_child=first_child)
+
+    @classmethod
+    def sample(
+        cls,
+        n: int,
+        seed: int,
+        population: CaregiverPopulation | None = None,
+        first_child: int = 0,
+    ) -> Caregiver:
+        """Caregivers of children ``first_child .. first_child + n - 1`` drawn from
+        ``population``; child i's draw depends only on (seed, i), never on ``n``."""
+        population = population or CaregiverPopulation()
+        if seed < 0:
+            raise ValueError(f"seed must be >= 0, got {seed}")
+        matrix = _sample(
+            np.uint64(seed), first_child, n, population._specs(), population._schedule()
+        )
+        return cls.from_matrix(matrix, first_child)
+
+    @classmethod
+    def from_matrix(cls, matrix: np.ndarray, first_child: int = 0) -> Caregiver:
+        return cls(**dict(zip(FIELDS, matrix, strict=True)), first_child=first_child)
+
+    def to_matrix(self) -> np.ndarray:
+        """The parameters as a (fields, n) float64 array in ``FIELDS`` order (kernel input)."""
+        return np.ascontiguousarray(np.stack([getattr(self, f).astype(np.float64) for f in FIELDS]))
+
+    def to_frame(self) -> pl.DataFrame:
+        """One row per child: ``child`` and every parameter."""
+        child = np.arange(self.first_child, self.first_child + self.n, dtype=np.int64)
+        return pl.DataFrame({"child": child, **{f: getattr(self, f) for f in FIELDS}})
+
+
+FIELDS = tuple(f.name for f in fields(Caregiver) if f.name != "first_child")
+_RULE = {
+    "probability": "must lie in [0, 1]",
+    "week": f"must be a week >= 0 or {NEVER} (never)",
+    "positive": "must be > 0",
+    "nonnegative": "must be >= 0",
+}
+
+
+def _kind(name: str) -> str:
+    if name in PROBABILITIES:
+        return "probability"
+    if name in WEEKS:
+        return "week"
+    return "positive" if name in ("latency_scale", "drift_weeks") else "nonnegative"
+
+
+def _invalid(name: str, value: np.ndarray) -> np.ndarray:
+    kind = _kind(name)
+    if kind == "probability":
+        ok = (value >= 0.0) & (value <= 1.0)
+    elif kind == "week":
+        ok = value >= NEVER
+    elif kind == "positive":
+        ok = value > 0.0
+    else:
+        ok = value >= 0.0
+    return np.flatnonzero(~ok)
+
+
+@njit(cache=True)
+def _draw(spec, state):
+    if spec[3] == spec[2]:
+        return spec[2], state
+    x, state = rng.beta(spec[0], spec[1], state)
+    return spec[2] + (spec[3] - spec[2]) * x, state
+
+
+@njit(cache=True)
+def _week(low, high, state):
+    u, state = rng.uniform(state)
+    return np.float64(low + np.floor(u * (high - low))), state
+
+
+@njit(cache=True, parallel=True)
+def _sample(seed, first_child, n, specs, schedule):
+    """Fill the (17, n) matrix in FIELDS order; child i uses only its own stream."""
+    out = np.empty((17, n))
+    for i in prange(n):
+        state = rng.stream(seed, first_child + i, rng.CAREGIVER_STREAM)
+        for j in range(9):  # the continuous parameters, CONTINUOUS order
+            out[j, i], state = _draw(specs[j], state)
+        out[9, i], out[10, i], out[11, i] = -1.0, 0.0, 0.0
+        u, state = rng.uniform(state)
+        if u < schedule[0]:
+            out[9, i], state = _week(schedule[1], schedule[2], state)
+            out[10, i], state = _week(schedule[3], schedule[4], state)
+            out[11, i], state = _draw(specs[9], state)
+        out[12, i], out[13, i], out[14, i] = -1.0, 0.0, 0.0
+        u, state = rng.uniform(state)
+        if u < schedule[5]:
+            out[12, i], state = _week(schedule[6], schedule[7], state)
+            out[13, i], state = _draw(specs[10], state)
+            out[14, i], state = _draw(specs[11], state)
+        out[15, i], out[16, i] = -1.0, 0.0
+        u, state = rng.uniform(state)
+        if u < schedule[8]:
+            out[15, i], state = _week(schedule[9], schedule[10], state)
+            out[16, i], state = _draw(specs[12], state)
+    return out

@@ -1,0 +1,171 @@
+"""The weekly development model: Beta updating by hand, determinism, the monotone effects the
+model is built to have, Fraley's (2002) prototype asymptote and earned security."""
+
+import dataclasses
+
+import numba
+import numpy as np
+import pytest
+
+from attunement.simulate.caregiver import Caregiver, CaregiverPopulation
+from attunement.simulate.development import (
+    STATES,
+    DevelopmentParams,
+    beta_update,
+    classify,
+    simulate_development,
+)
+
+AGES = [0, 26, 52]
+
+
+def run(cg, weeks=52, seed=1, ages=AGES, **params):
+    return simulate_development(
+        cg, weeks, seed, snapshot_ages=ages, params=DevelopmentParams(**params)
+    )
+
+
+def test_beta_update_by_hand():
+    # Beta(2, 3), 4 returns of 6 serves, discount 0.5, weight 1:
+    # alpha = 0.5 * 2 + 4 = 5, beta = 0.5 * 3 + 2 = 3.5, mean 5 / 8.5
+    alpha, beta = beta_update(2.0, 3.0, 4, 6, 0.5, 1.0)
+    assert (alpha, beta) == (5.0, 3.5)
+    assert alpha / (alpha + beta) == pytest.approx(0.588235294, abs=1e-9)
+    # discount 1, weight 1 is the conjugate update: Beta(1, 1) + 3 of 10 -> Beta(4, 8)
+    assert beta_update(1.0, 1.0, 3, 10, 1.0, 1.0) == (4.0, 8.0)
+
+
+def test_belief_at_birth_is_the_prior_and_converges_to_the_return_rate():
+    cg = Caregiver.constant(
+        2000, responsiveness=0.6, availability=0.8, consistency=1.0, drift_sd=0.0, latency_scale=1.0
+    )
+    frame = run(cg, weeks=260, ages=[0, 260])
+    birth = frame.filter(frame["age_weeks"] == 0)
+    assert birth["availability_belief"].to_list() == [0.5] * 2000  # Beta(1, 1)
+    late = frame.filter(frame["age_weeks"] == 260)["availability_belief"].mean()
+    expected = 0.8 * 0.6 * (1 - np.exp(-3.0 / 1.0))  # availability * resp * P(latency <= 3 s)
+    assert late == pytest.approx(expected, abs=0.01)
+
+
+def test_classify_thresholds():
+    assert classify(0.2, 0.3, 0.1, 0.5, 0.5, 0.5) == 1  # B
+    assert classify(0.7, 0.6, 0.1, 0.5, 0.5, 0.5) == 0  # A: 1.4 >= 1.2
+    assert classify(0.4, 0.6, 0.1, 0.5, 0.5, 0.5) == 2  # C
+    assert classify(0.1, 0.1, 0.5, 0.5, 0.5, 0.5) == 3  # D at the threshold
+
+
+def test_same_seed_identical_other_seed_differs_and_offsets_are_child_indices():
+    cg = Caregiver.sample(300, seed=4)
+    a, b = run(cg, seed=9), run(cg, seed=9)
+    assert a.equals(b)
+    assert not a.equals(run(cg, seed=10))
+    # children 100..299 simulated on their own equal the tail of the whole run
+    tail = Caregiver.sample(200, seed=4, first_child=100)
+    assert tail.to_frame().equals(cg.to_frame().slice(100))
+    assert run(tail, seed=9).equals(a.slice(100 * len(AGES)))
+
+
+def test_one_and_two_threads_identical():
+    cg = Caregiver.sample(500, seed=2)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = run(cg, weeks=104, ages=[52, 104])
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = run(cg, weeks=104, ages=[52, 104])
+    finally:
+        numba.set_num_threads(before)
+    assert one.equals(two)
+
+
+def mean_at(frame, column, age):
+    return frame.filter(frame["age_weeks"] == age)[column].mean()
+
+
+def test_higher_responsiveness_more_scaffolding_less_avoidance():
+    rows = [
+        run(Caregiver.constant(1500, responsiveness=r), weeks=104, ages=[104])
+        for r in (0.4, 0.6, 0.8)
+    ]
+    scaffolding = [f["scaffolding"].mean() for f in rows]
+    avoidance = [f["avoidance"].mean() for f in rows]
+    assert scaffolding[0] + 0.05 < scaffolding[1] < scaffolding[2] - 0.03
+    assert avoidance[0] - 0.05 > avoidance[1] > avoidance[2] + 0.05
+
+
+def test_more_unrepaired_ruptures_lower_regulation():
+    rows = [run(Caregiver.constant(1500, repair=r), weeks=104, ages=[104]) for r in (0.3, 0.6, 0.9)]
+    unrepaired = [(f["ruptures"] - f["repairs"]).mean() for f in rows]
+    regulation = [f["regulation"].mean() for f in rows]
+    assert unrepaired[0] > unrepaired[1] > unrepaired[2]
+    # G moves toward the repaired share of ruptures (gain = loss): 0.35, 0.58, 0.81 at 2 years
+    assert regulation[0] + 0.15 < regulation[1] < regulation[2] - 0.15
+
+
+def test_frightening_behaviour_drives_disorganisation():
+    shares = []
+    for fright in (0.0, 0.02, 0.05):
+        frame = run(Caregiver.constant(2000, frightening=fright))
+        shares.append((frame.filter(frame["age_weeks"] == 52)["attachment_class"] == "D").mean())
+    assert shares[0] < 0.05
+    assert shares[0] + 0.15 < shares[1] < shares[2] - 0.3
+
+
+def test_prototype_keeps_long_term_stability_off_it_decays_to_zero():
+    """Homogeneous caregivers with drifting caregiving (drift sd 1 logit): all differences come
+    from experience. Without a prototype the age-1 vs age-18 correlation of avoidance decays to
+    ~0; with the strict prototype (no revision) it levels off at an asymptote: the 10- and
+    18-year correlations are equal; the default (slow revision) lies close above zero."""
+    n, ages = 3000, [52, 520, 936]
+
+    def stability(**params):
+        frame = run(Caregiver.constant(n, drift_sd=1.0), weeks=936, seed=5, ages=ages, **params)
+        avoid = frame["avoidance"].to_numpy().reshape(n, -1)
+        return [np.corrcoef(avoid[:, 0], avoid[:, j])[0, 1] for j in (1, 2)]
+
+    off = stability(prototype_pull=0.0)
+    strict = stability(prototype_revision=0.0)
+    default = stability()
+    assert abs(off[0]) < 0.08 and abs(off[1]) < 0.08
+    assert strict[1] > 0.25 and strict[1] == pytest.approx(strict[0], abs=0.06)
+    assert default[1] > 0.2
+
+
+def test_early_secure_relationship_earns_more_security_than_a_late_one():
+    n = 2000
+
+    def earned(week):
+        cg = Caregiver.constant(
+            n,
+            responsiveness=0.3,
+            availability=0.5,
+            relation_week=week,
+            relation_sensitivity=0.8,
+            relation_weight=0.2,
+        )
+        classes = run(cg, weeks=936, seed=7, ages=[52, 936])["attachment_class"]
+        classes = classes.to_numpy().reshape(n, -1)
+        insecure = classes[:, 0] != "B"
+        assert insecure.mean() > 0.8
+        return (classes[insecure, 1] == "B").mean()
+
+    early, late, never = earned(156), earned(780), earned(-1)
+    assert never < 0.1
+    assert late > never + 0.2
+    assert early > late + 0.15
+
+
+def test_frame_columns_and_errors():
+    frame = run(Caregiver.constant(3))
+    assert frame.columns[:2] == ["child", "age_weeks"]
+    assert set(STATES) <= set(frame.columns)
+    assert frame["age_weeks"].to_list() == AGES * 3
+    with pytest.raises(ValueError, match="snapshot_ages"):
+        run(Caregiver.constant(3), ages=[52, 26])
+    with pytest.raises(ValueError, match=r"caregiver\.repair: child 1"):
+        Caregiver.constant(3, repair=np.array([0.5, 1.5, 0.5]))
+    with pytest.raises(ValueError, match=r"params\.state_rate"):
+        DevelopmentParams(state_rate=2.0)
+    with pytest.raises(ValueError, match=r"population\.relation_rate"):
+        CaregiverPopulation(relation_rate=1.5)
+    assert dataclasses.asdict(DevelopmentParams())["prototype_pull"] == 0.02
