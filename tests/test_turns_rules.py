@@ -53,6 +53,23 @@ def test_intervening_other_child_cancels_only_under_lena():
     assert count(faint, "lena", cancel_exclude_ids=[]) == 0
 
 
+def test_other_child_units_and_turns_are_counted_per_row():
+    r = rec(
+        [
+            (0, 1, "CHI"),
+            (1.5, 2, "OCH"),
+            (2.5, 3, "FEM"),
+            (4, 5, "OCH", "cry"),  # not a vocal unit
+            (6, 7, "OCH"),
+            (7.5, 8, "FEM"),
+            (9, 10, "MAL"),
+        ]
+    )
+    result = turns(r, "alternation", chance=0, bins=False)
+    assert result.other_child_units == 2
+    assert result.other_child_turns == 0
+
+
 def test_cry_and_vegetative_child_segments_never_count():
     r = rec([(0, 1, "CHI", "cry"), (2, 3, "FEM"), (4, 5, "CHI", "vegetative"), (6, 7, "FEM")])
     for rule in ("lena", "alternation", "window"):

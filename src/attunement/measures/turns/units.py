@@ -29,9 +29,9 @@ def is_kind(frame: pl.DataFrame, kinds: Iterable[str]) -> np.ndarray:
     return _member(_codes(frame, "kind"), KINDS, kinds)
 
 
-def _codes(frame: pl.DataFrame, *columns: str) -> np.ndarray:
-    """The integer codes of Enum columns, one row per table row, in one polars pass."""
-    return frame.select(pl.col(*columns).to_physical()).to_numpy()
+def _codes(frame: pl.DataFrame, column: str) -> np.ndarray:
+    """The integer codes of an Enum column, shape (rows,)."""
+    return frame[column].to_physical().to_numpy()
 
 
 def _member(codes: np.ndarray, vocabulary: tuple[str, ...], wanted: Iterable[str]) -> np.ndarray:
