@@ -13,7 +13,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from attunement.commands import repair, score, simulate, stability, synchrony
+from attunement.commands import ingest, measure, repair, score, simulate, stability, synchrony
 from attunement.commands.common import (
     FormatOpt,
     JsonOpt,
@@ -390,6 +390,8 @@ app.command("synchrony")(synchrony.command)
 app.command("score")(score.command)
 app.command("stability")(stability.command)
 app.add_typer(simulate.app, name="simulate")
+app.command("ingest")(ingest.command)
+app.command("measure")(measure.command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,137 @@
+"""``attunement ingest``: files into a corpus store (DuckDB), resumable; Parquet export/import."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from attunement.commands.common import NoWordsOpt, RolesOpt, err, out
+from attunement.corpus.exchange import export_store, import_store
+from attunement.corpus.ingest import IngestSummary, ingest
+from attunement.corpus.store import StoreError
+from attunement.roles import RoleMapError
+from attunement.roles import load as load_roles
+
+DbOpt = Annotated[Path, typer.Option("--db", help="The corpus store (a DuckDB file).")]
+JobsOpt = Annotated[
+    int | None, typer.Option("--jobs", min=1, help="Worker processes (default: every core).")
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run on this Dask scheduler (tcp://host:8786) instead."),
+]
+
+
+def command(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to read.", show_default=False)
+    ] = None,
+    db: DbOpt = Path("corpus.duckdb"),
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    roles: RolesOpt = None,
+    no_words: NoWordsOpt = False,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write every table to DIR/<table>.parquet.")
+    ] = None,
+    import_: Annotated[
+        Path | None,
+        typer.Option("--import", help="Merge an export (DIR/<table>.parquet) into the store."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="One line per file as it is committed.")
+    ] = False,
+) -> None:
+    """Read files into a corpus store: one transaction per file, files already stored (same
+    content hash) skipped, a killed run resumed by running it again. Failures are kept in the
+    store and listed at the end (exit 1). With --export / --import, move the store's tables to
+    or from Parquet (after reading PATHs, if any)."""
+    if not paths and export is None and import_ is None:
+        err.print("error: give files or folders to read, or --export / --import DIR")
+        raise typer.Exit(2)
+    try:
+        role_map = load_roles(roles) if roles is not None else None
+        if import_ is not None:
+            added = import_store(db, import_)
+            out.print(
+                f"imported from {import_}: " + ", ".join(f"{t} {n}" for t, n in added.items())
+            )
+        summary = _ingest(paths, db, jobs, dask, role_map, not no_words, verbose) if paths else None
+        if export is not None:
+            files = export_store(db, export)
+            out.print(f"exported {len(files)} table(s) to {export}")
+    except (StoreError, RoleMapError, FileNotFoundError) as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if summary is not None:
+        _report(summary)
+
+
+def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose) -> IngestSummary:
+    columns = (
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files, {task.fields[segments]:,} segments"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("ingest", total=None, segments=0)
+        segments = 0
+
+        def on_plan(plan) -> None:
+            bar.update(task, total=len(plan.to_read))
+
+        def on_file(outcome) -> None:
+            nonlocal segments
+            segments += outcome.n_segments
+            bar.update(task, advance=1, segments=segments)
+            if verbose:
+                what = (
+                    f"failed: {outcome.error}"
+                    if outcome.error
+                    else f"{outcome.n_segments} segments"
+                )
+                err.print(f"stored {outcome.path} ({what})", highlight=False, soft_wrap=True)
+
+        return ingest(
+            paths,
+            db,
+            jobs=jobs,
+            dask=dask,
+            roles=role_map,
+            keep_text=keep_text,
+            on_plan=on_plan,
+            on_file=on_file,
+        )
+
+
+def _report(summary: IngestSummary) -> None:
+    out.print(
+        f"{len(summary.stored)} file(s) stored ({summary.recordings} recordings, "
+        f"{summary.segments:,} segments), {len(summary.present)} skipped as already present, "
+        f"{len(summary.failed)} failed",
+        highlight=False,
+    )
+    if summary.unsupported:
+        kinds = Counter(p.suffix.lower() or p.name for p in summary.unsupported)
+        listed = ", ".join(f"{k} ×{n}" for k, n in kinds.most_common())
+        err.print(
+            f"skipped {len(summary.unsupported)} file(s) that no reader claims: {listed}",
+            highlight=False,
+        )
+    if summary.failed:
+        err.print(f"\n{len(summary.failed)} file(s) could not be read:", style="bold red")
+        for failure in summary.failed:
+            err.print(f"  {failure}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)

@@ -1,0 +1,113 @@
+"""Parquet export and import of a store: one ``<table>.parquet`` per table, zstd-compressed.
+
+The export is written inside one read transaction, so it is a consistent snapshot that readers
+(dashboards, notebooks, other tools) can open at any time, also while a writer holds the store.
+Import merges an export into a store: recordings whose content hash or id the store already
+holds are skipped, with their segments and results; failures of paths the store does not know
+are added. It runs in one transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from attunement.corpus.ingest import insert_frame
+from attunement.corpus.measure import ensure_tables
+from attunement.corpus.registry import registry
+from attunement.corpus.store import open_store
+
+DATA_TABLES = ("recordings", "segments", "failures")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    names = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    return [t for t in names if t != "store_info"]
+
+
+def export_store(db: str | Path, folder: str | Path) -> list[Path]:
+    """Write every table of the store to ``folder`` (created if needed); returns the files."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    con = open_store(db, read_only=True)
+    written = []
+    try:
+        con.execute("BEGIN")
+        for table in _tables(con):
+            order = {"segments": "recording_id, seq", "recordings": "recording_id"}.get(table)
+            query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
+            target = folder / f"{table}.parquet"
+            con.execute(
+                f"COPY ({query}) TO '{_literal(target)}' (FORMAT parquet, COMPRESSION zstd)"
+            )
+            written.append(target)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return written
+
+
+def import_store(db: str | Path, folder: str | Path) -> dict[str, int]:
+    """Merge the export in ``folder`` into the store ``db``; returns rows added per table."""
+    folder = Path(folder)
+    missing = [t for t in DATA_TABLES if not (folder / f"{t}.parquet").is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{folder}: not a store export (missing {', '.join(t + '.parquet' for t in missing)})"
+        )
+    con = open_store(db)
+    added: dict[str, int] = {}
+    try:
+        con.execute("BEGIN")
+        exported = {p.stem for p in folder.glob("*.parquet")}
+        families = [f for f in registry().values() if exported & set(f.tables)]
+        if families or "measure_log" in exported:
+            ensure_tables(con, families)
+        before = _count(con, "recordings")
+        con.execute(
+            "CREATE TEMP TABLE _new AS SELECT * FROM read_parquet(?) WHERE content_hash NOT IN "
+            "(SELECT content_hash FROM recordings) AND recording_id NOT IN "
+            "(SELECT recording_id FROM recordings)",
+            [str(folder / "recordings.parquet")],
+        )
+        con.execute("INSERT INTO recordings BY NAME SELECT * FROM _new")
+        added["recordings"] = _count(con, "recordings") - before
+        for parquet in sorted(folder.glob("*.parquet")):
+            table = parquet.stem
+            if table in ("recordings", "failures", "store_info"):
+                continue
+            frame = con.sql(
+                "SELECT * FROM read_parquet($p) WHERE recording_id IN "
+                "(SELECT recording_id FROM _new)",
+                params={"p": str(parquet)},
+            ).pl()
+            if table not in _tables(con):
+                con.register("_shape", frame.clear())
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM _shape")
+                con.unregister("_shape")
+            insert_frame(con, table, frame, add_columns=True)
+            added[table] = frame.height
+        before = _count(con, "failures")
+        con.execute(
+            "INSERT INTO failures BY NAME SELECT * FROM read_parquet(?) WHERE path NOT IN "
+            "(SELECT path FROM failures) AND path NOT IN (SELECT path FROM recordings)",
+            [str(folder / "failures.parquet")],
+        )
+        added["failures"] = _count(con, "failures") - before
+        con.execute("DROP TABLE _new")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    return added
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")

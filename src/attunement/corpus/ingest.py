@@ -1,0 +1,239 @@
+"""Ingest: files into the store, one transaction per file, resumable.
+
+Files are found with ``attunement.io.expand`` (folders recursively), hashed here (BLAKE2b of the
+bytes) and compared with the store: a file whose hash is already stored is skipped, a file that
+failed before with the same hash is not read again (its failure stays listed), anything else is
+read by the workers (``executor``) and written by this process, the store's only writer. Each
+file's recordings, segments and failure row change in one transaction, so a run killed at any
+point (even SIGKILL) leaves whole files only, and the next run goes on where it stopped.
+
+A file whose content changed replaces what the store held for its path (recordings, segments,
+failure). Identical content under another path counts as already present. A recording id already
+used by another file gets the suffix ``~<8 hex of its path's hash>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from attunement.corpus.executor import run_tasks
+from attunement.corpus.hashing import content_hash
+from attunement.corpus.parse import FileOutcome, read_files
+from attunement.corpus.store import open_store
+from attunement.errors import ReadError
+from attunement.io import expand
+
+CHUNK_FILES = 16
+CHUNK_BYTES = 32 << 20
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    line: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.path}:{self.line}: {self.problem}"
+            if self.line
+            else f"{self.path}: {self.problem}"
+        )
+
+
+@dataclass
+class IngestSummary:
+    """What a run did: files stored, skipped as already present, failed (now or before with the
+    same content), files no reader claims, and the segments written."""
+
+    stored: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    unsupported: list[Path] = field(default_factory=list)
+    recordings: int = 0
+    segments: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Files to read, with their sizes, and what was decided without reading."""
+
+    to_read: list[tuple[str, int]]
+    present: list[str]
+    known_failures: list[Failure]
+    unsupported: list[Path]
+
+
+def plan(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path]) -> Plan:
+    files, unsupported = expand(list(paths))
+    stored = {h for (h,) in con.execute("SELECT DISTINCT content_hash FROM recordings").fetchall()}
+    failed = {
+        p: (h, line, problem)
+        for p, h, line, problem in con.execute(
+            "SELECT path, content_hash, line, problem FROM failures"
+        ).fetchall()
+    }
+    to_read, present, known = [], [], []
+    for path in dict.fromkeys(str(f.absolute()) for f in files):
+        digest = content_hash(path)
+        if digest and digest in stored:
+            present.append(path)
+        elif digest and path in failed and failed[path][0] == digest:
+            known.append(Failure(path, failed[path][1], failed[path][2]))
+        else:
+            size = Path(path).stat().st_size if Path(path).is_file() else 0
+            to_read.append((path, size))
+    return Plan(to_read, present, known, unsupported)
+
+
+def chunks(files: list[tuple[str, int]]) -> list[list[str]]:
+    """Consecutive files grouped up to ``CHUNK_FILES`` files or ``CHUNK_BYTES`` bytes."""
+    out: list[list[str]] = []
+    size = 0
+    for path, n in files:
+        if not out or len(out[-1]) >= CHUNK_FILES or size + n > CHUNK_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(path)
+        size += n
+    return out
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | Path,
+    *,
+    jobs: int | None = None,
+    dask: str | None = None,
+    roles: Mapping[str, str] | None = None,
+    keep_text: bool = True,
+    on_plan: Callable[[Plan], None] | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> IngestSummary:
+    """Read every supported file under ``paths`` into the store ``db`` (see module docstring).
+
+    ``roles`` overrides the readers' role maps; ``keep_text=False`` stores no transcript text.
+    ``on_plan`` sees the plan before reading starts, ``on_file`` each file once it is committed.
+    """
+    con = open_store(db)
+    try:
+        work = plan(con, paths)
+        if on_plan is not None:
+            on_plan(work)
+        summary = IngestSummary(
+            present=work.present, failed=list(work.known_failures), unsupported=work.unsupported
+        )
+        role_map = dict(roles) if roles is not None else None
+        tasks = [(chunk, role_map, keep_text) for chunk in chunks(work.to_read)]
+        for outcomes in run_tasks(read_files, tasks, jobs=jobs, dask=dask):
+            for outcome in outcomes:
+                try:
+                    write(con, outcome)
+                except duckdb.Error as exc:  # e.g. a column type clash: the file fails, not the run
+                    problem = f"could not be stored: {str(exc).splitlines()[0]}"
+                    outcome = FileOutcome(
+                        outcome.path,
+                        outcome.content_hash,
+                        [],
+                        None,
+                        ReadError(outcome.path, problem),
+                    )
+                    write(con, outcome)
+                if outcome.error is not None:
+                    e = outcome.error
+                    summary.failed.append(Failure(outcome.path, e.line, e.problem))
+                else:
+                    summary.stored.append(outcome.path)
+                    summary.recordings += len(outcome.recordings)
+                    summary.segments += outcome.n_segments
+                if on_file is not None:
+                    on_file(outcome)
+        summary.failed.sort(key=lambda f: f.path)
+        return summary
+    finally:
+        con.close()
+
+
+def write(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
+    """Replace everything the store holds for this file's path, in one transaction."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN")
+    try:
+        _forget(con, outcome.path)
+        if outcome.error is None:
+            _insert(con, outcome, now)
+        else:
+            e = outcome.error
+            con.execute(
+                "INSERT INTO failures VALUES (?, ?, ?, ?, ?)",
+                [outcome.path, outcome.content_hash or None, e.line, e.problem, now],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _forget(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    con.execute(
+        "DELETE FROM segments WHERE recording_id IN "
+        "(SELECT recording_id FROM recordings WHERE path = ?)",
+        [path],
+    )
+    con.execute("DELETE FROM recordings WHERE path = ?", [path])
+    con.execute("DELETE FROM failures WHERE path = ?", [path])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, now: datetime) -> None:
+    rows = [dict(r) for r in outcome.recordings]
+    segments = outcome.segments
+    taken = {
+        i
+        for (i,) in con.execute(
+            "SELECT recording_id FROM recordings WHERE recording_id IN (SELECT unnest(?))",
+            [[r["recording_id"] for r in rows]],
+        ).fetchall()
+    }
+    if taken:
+        suffix = "~" + hashlib.blake2b(outcome.path.encode(), digest_size=4).hexdigest()
+        renamed = {i: i + suffix for i in taken}
+        for r in rows:
+            r["recording_id"] = renamed.get(r["recording_id"], r["recording_id"])
+        segments = segments.with_columns(pl.col("recording_id").replace(renamed))
+    for r in rows:
+        r["ingested_at"] = now
+    meta = pl.DataFrame(rows).with_columns(pl.col("ingested_at").cast(pl.Datetime("us")))
+    insert_frame(con, "recordings", meta)
+    insert_frame(con, "segments", segments, add_columns=True)
+
+
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, add_columns: bool = False
+) -> None:
+    """Insert ``frame`` by column name through Arrow (no per-row inserts; DuckDB scans the local
+    polars frame ``incoming`` by name); with ``add_columns``, columns the table lacks are added
+    first with DuckDB's type for them. Columns that are null on every row carry no type and no
+    data, so they are left out (they come back absent)."""
+    incoming = frame.select([c for c, t in frame.schema.items() if t != pl.Null])  # noqa: F841
+    if add_columns:
+        known = {
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]
+            ).fetchall()
+        }
+        for column, dtype, *_ in con.execute("DESCRIBE SELECT * FROM incoming").fetchall():
+            if column not in known:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {_q(column)} {dtype}")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,154 @@
+"""The corpus store: one DuckDB file holding recordings, their segments and measure results.
+
+Tables (created on first use): ``store_info`` (what this file is), ``recordings`` (one row per
+recording, ``recording_id`` unique), ``segments`` (the segments table of every recording, keyed
+by ``recording_id`` and ``seq``, the row's position in the reader's table; columns a reader adds
+after the core ones are added to the table as they first appear), ``failures`` (one row per file
+that could not be read) and the measure tables (see ``attunement.corpus.registry``).
+
+Consistency: DuckDB allows one read-write process per file, and that process holds the file
+locked. The ingest and measure runs commit each file (or each chunk of results) in its own
+transaction, so whenever the writer is gone the file holds whole files only. Readers therefore
+open the store ``read_only=True`` when no writer holds it (``open_store`` raises ``StoreBusy``
+while one does), or read a Parquet export (``attunement ingest --export DIR``), which is a
+snapshot taken inside one transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from attunement import segments as seg
+
+STORE_FORMAT = "attunement-corpus"
+STORE_VERSION = "1"
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+CORE_TABLES = ("store_info", "recordings", "segments", "failures")
+
+
+class StoreError(Exception):
+    """The file given as a store is not one (or not ours); the message names the file."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store open for writing."""
+
+
+def _enum(values: tuple[str, ...]) -> str:
+    return "ENUM(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS store_info (key VARCHAR, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS recordings (
+        recording_id VARCHAR NOT NULL,
+        path VARCHAR NOT NULL,
+        content_hash VARCHAR NOT NULL,
+        format VARCHAR NOT NULL,
+        duration_ms BIGINT,
+        start VARCHAR,
+        child_age_days INTEGER,
+        participants VARCHAR,
+        warnings VARCHAR,
+        extra VARCHAR,
+        keep_text BOOLEAN NOT NULL,
+        n_segments BIGINT NOT NULL,
+        ingested_at TIMESTAMP NOT NULL
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS segments (
+        recording_id VARCHAR NOT NULL,
+        seq BIGINT NOT NULL,
+        segment_onset BIGINT,
+        segment_offset BIGINT,
+        speaker_type {_enum(seg.SPEAKER_TYPES)},
+        speaker_id VARCHAR,
+        kind {_enum(seg.KINDS)},
+        code VARCHAR,
+        words DOUBLE,
+        text VARCHAR,
+        source_line BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS failures (
+        path VARCHAR NOT NULL,
+        content_hash VARCHAR,
+        line BIGINT,
+        problem VARCHAR NOT NULL,
+        failed_at TIMESTAMP NOT NULL
+    )""",
+)
+
+
+def open_store(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable and new, create) the store at ``path``.
+
+    Raises ``StoreError`` naming the file when it is not a DuckDB database, when it is a DuckDB
+    database holding other tables than a store's, and ``StoreBusy`` when another process has it
+    open for writing. Nothing is written to a file that fails these checks.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a store file")
+    exists = path.exists() and path.stat().st_size > 0
+    if exists:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+        if head[8:12] != DUCKDB_MAGIC:
+            kind = "an SQLite database" if head.startswith(b"SQLite format 3") else "not DuckDB"
+            raise StoreError(f"{path}: not a corpus store ({kind}); give a new or existing store")
+    elif read_only:
+        raise StoreError(f"{path}: no such store")
+    try:
+        con = duckdb.connect(
+            str(path),
+            read_only=read_only,
+            config={"autoload_known_extensions": False, "autoinstall_known_extensions": False},
+        )
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusy(
+                f"{path}: another process is writing to this store; read a Parquet export, or "
+                "open it when that run has finished"
+            ) from None
+        raise StoreError(f"{path}: cannot open the store ({exc})") from None
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: not a usable DuckDB database ({exc})") from None
+    try:
+        _check_or_create(con, path, read_only)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _check_or_create(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if tables:
+        info = (
+            dict(con.execute("SELECT key, value FROM store_info").fetchall())
+            if "store_info" in tables
+            else {}
+        )
+        if info.get("format") != STORE_FORMAT:
+            listed = ", ".join(sorted(tables))
+            raise StoreError(
+                f"{path}: a DuckDB database that is not a corpus store (tables: {listed}); "
+                "give a new file or an existing store"
+            )
+        if info.get("version") != STORE_VERSION:
+            raise StoreError(
+                f"{path}: store version {info.get('version')!r}; this attunement reads version "
+                f"{STORE_VERSION}"
+            )
+        return
+    if read_only:
+        raise StoreError(f"{path}: an empty DuckDB database, not a corpus store")
+    con.execute("BEGIN")
+    for statement in DDL:
+        con.execute(statement)
+    con.executemany(
+        "INSERT INTO store_info VALUES (?, ?)",
+        [("format", STORE_FORMAT), ("version", STORE_VERSION)],
+    )
+    con.execute("COMMIT")

@@ -1,0 +1,167 @@
+"""Incremental measures over the store: equal to ``attunement.turns`` per recording, computed
+once, recomputed only for a changed file or changed parameters, exported per recording/bin."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from attunement.corpus import ingest, measure, registry, sequential_family, turns_family
+from attunement.io import read_file
+from attunement.measures.sequential import sequential
+from attunement.measures.turns import turns
+from tests.conftest import REAL, need
+from tests.corpus_helpers import corpus_app, make_days, query
+
+TURNS = registry()["turns"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    folder = tmp_path / "files"
+    make_days(folder, 3)
+    db = tmp_path / "c.duckdb"
+    ingest([folder, need(REAL / "lena" / "test.its")], db, jobs=1)
+    return folder, db
+
+
+def test_results_equal_turns_on_each_recording(store):
+    folder, db = store
+    requests = [
+        (TURNS, turns_family.config(r, chance=5, bins=("1h", "5min"))) for r in ("lena", "window")
+    ]
+    measure(str(db), requests, jobs=1)
+    paths = [folder / f"day{i:03d}.csv" for i in range(3)] + [REAL / "lena" / "test.its"]
+    for path in paths:
+        rec = read_file(path)[0]
+        for rule in ("lena", "window"):
+            expected = turns(rec, rule, chance=5)
+            row = pl.DataFrame(
+                query(
+                    db,
+                    f"SELECT turns, turns_per_hour, response_rate, "
+                    f"chance_turns, latency_median_s, exchanges, parameters "
+                    f"FROM turns WHERE recording_id = '{rec.id}' "
+                    f"AND rule = '{rule}'",
+                ),
+                orient="row",
+            ).row(0)
+            assert row[:6] == (
+                expected.turns,
+                expected.turns_per_hour,
+                expected.response_rate,
+                expected.chance_turns,
+                expected.latency_median_s,
+                expected.exchanges,
+            )
+            assert json.loads(row[6]) == {**expected.parameters, "bins": ["1h", "5min"]}
+            bins = query(
+                db,
+                f"SELECT recorded_s, turns, child_units, adult_units FROM "
+                f"turns_bins WHERE recording_id = '{rec.id}' AND rule = '{rule}' AND "
+                f"bin_minutes = 5 ORDER BY coalesce(bin_start, TIMESTAMP '1970-01-01' "
+                f"+ to_seconds(elapsed_s::BIGINT))",
+            )
+            assert bins == list(
+                expected.bins_5min.select(
+                    "recorded_s", "turns", "child_units", "adult_units"
+                ).iter_rows()
+            )
+
+
+def test_measure_is_incremental(store):
+    folder, db = store
+    requests = [(TURNS, turns_family.config("lena", chance=0))]
+    first = measure(str(db), requests, jobs=1)
+    assert (first.computed, first.up_to_date) == (4, 0)
+    stamp = query(db, "SELECT recording_id, computed_at FROM measure_log ORDER BY 1")
+    second = measure(str(db), requests, jobs=1)
+    assert (second.computed, second.up_to_date) == (0, 4)
+    assert query(db, "SELECT recording_id, computed_at FROM measure_log ORDER BY 1") == stamp
+    pl.read_csv(folder / "day001.csv").head(150).write_csv(folder / "day001.csv")
+    ingest([folder], db, jobs=1)
+    third = measure(str(db), requests, jobs=1)
+    assert (third.computed, third.up_to_date) == (1, 3)
+    changed = query(
+        db,
+        "SELECT recording_id FROM measure_log l JOIN (VALUES "
+        + ", ".join(f"('{r}', TIMESTAMP '{t}')" for r, t in stamp)
+        + ") old(rid, t) ON old.rid = l.recording_id WHERE l.computed_at <> old.t",
+    )
+    assert changed == [("day001",)]
+    expected = turns(read_file(folder / "day001.csv")[0], "lena", chance=0).turns
+    assert query(db, "SELECT turns FROM turns WHERE recording_id = 'day001'") == [(expected,)]
+    other = measure(
+        str(db), [(TURNS, turns_family.config("lena", chance=0, overrides={"window": 2.0}))], jobs=1
+    )
+    assert (other.computed, other.up_to_date) == (4, 0)  # new parameters: a new configuration
+    assert query(db, "SELECT count(*) FROM turns") == [(8,)]
+
+
+def test_sequential_family_equals_the_sequential_api(store):
+    folder, db = store
+    measure(str(db), [(registry()["sequential"], sequential_family.config())], jobs=1)
+    rec = read_file(folder / "day002.csv")[0]
+    events = rec.segments.filter(
+        pl.col("kind") == "vocal", pl.col("speaker_type").is_in(["CHI", "FEM", "MAL", "ADU"])
+    ).with_columns(
+        code=pl.when(pl.col("speaker_type") == "CHI").then(pl.lit("CHI")).otherwise(pl.lit("ADU"))
+    )
+    lag = sequential(events, lag=1, codes=["CHI", "ADU"], by="code").lag
+    row = query(
+        db,
+        "SELECT n_pairs, frequency_chi_adu, yules_q_chi_adu, adjusted_residual_adu_chi "
+        "FROM sequential WHERE recording_id = 'day002'",
+    )
+    assert row == [
+        (
+            lag.n_pairs,
+            int(lag.frequencies[0, 1]),
+            float(lag.yules_q[0, 1]),
+            float(lag.adjusted_residuals[1, 0]),
+        )
+    ]
+
+
+def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
+    _, db = store
+    out = tmp_path / "results.csv"
+    args = [
+        "measure",
+        "--db",
+        str(db),
+        "--turns",
+        "lena",
+        "--turns",
+        "window",
+        "--chance",
+        "0",
+        "--bins",
+        "1h",
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+    ]
+    result = CliRunner().invoke(corpus_app(), args)
+    assert result.exit_code == 0, result.output
+    assert "8 result(s) computed" in " ".join(result.output.split())
+    per_recording = pl.read_csv(out)
+    assert per_recording.height == 8 and {"path", "child_age_days", "rule", "turns"} <= set(
+        per_recording.columns
+    )
+    per_bin = pl.read_csv(tmp_path / "results_turns_bins.csv")
+    assert (
+        per_bin.group_by("recording_id", "rule")
+        .agg(pl.col("turns").sum())
+        .sort("recording_id", "rule")["turns"]
+        .to_list()
+        == per_recording.sort("recording_id", "rule")["turns"].to_list()
+    )
+    again = CliRunner().invoke(corpus_app(), args)
+    assert "0 result(s) computed, 8 already up to date" in " ".join(again.output.split())
+    bad = CliRunner().invoke(corpus_app(), ["measure", "--db", str(db), "--turns", "nope"])
+    assert bad.exit_code == 2 and "unknown turn rule" in bad.output
