@@ -13,7 +13,16 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from attunement.commands import ingest, measure, repair, score, simulate, stability, synchrony
+from attunement.commands import (
+    ingest,
+    measure,
+    repair,
+    score,
+    simulate,
+    simulate_session,
+    stability,
+    synchrony,
+)
 from attunement.commands.common import (
     FormatOpt,
     JsonOpt,
@@ -389,6 +398,7 @@ app.command("repair")(repair.command)
 app.command("synchrony")(synchrony.command)
 app.command("score")(score.command)
 app.command("stability")(stability.command)
+simulate.app.command("session")(simulate_session.command)
 app.add_typer(simulate.app, name="simulate")
 app.command("ingest")(ingest.command)
 app.command("measure")(measure.command)

@@ -129,17 +129,17 @@ def _phase_spells(rng, phase: Phase, start: int, stop: int):
     count = int(3 * span / (mean_match + mean_mismatch)) + 20
     while True:
         matched = (np.arange(count) % 2 == 0) == first_matched
-        lengths = rng.exponential(np.where(matched, mean_match, mean_mismatch))
-        ends = np.round(start + np.cumsum(lengths)).astype(np.int64)
+        # whole milliseconds, at least 1: a spell rounded away would flip the parity of all
+        # later spells (each boundary changes exactly one partner)
+        drawn = rng.exponential(np.where(matched, mean_match, mean_mismatch))
+        lengths = np.maximum(np.round(drawn), 1).astype(np.int64)
+        ends = start + np.cumsum(lengths)
         if ends[-1] >= stop:
             break
         count *= 2
     keep = np.searchsorted(ends, stop) + 1  # spells up to the one crossing the phase end
-    ends = np.minimum(ends[:keep], stop)
-    bounds = np.concatenate(([start], ends))
-    nonzero = np.diff(bounds) > 0  # a spell shorter than 0.5 ms vanishes when rounded
-    bounds = np.concatenate(([start], ends[nonzero]))
-    matched = matched[:keep][nonzero]
+    bounds = np.concatenate(([start], np.minimum(ends[:keep], stop)))
+    matched = matched[:keep]
     child_moves = rng.random(len(matched)) < phase.child_share
     child_moves[0] = False
     child_pos = rng.random() < 0.5
@@ -148,7 +148,7 @@ def _phase_spells(rng, phase: Phase, start: int, stop: int):
     caregiver_moves[0] = False
     caregiver_start = child_pos if first_matched else not child_pos
     caregiver_valence = caregiver_start ^ (np.cumsum(caregiver_moves) % 2 == 1)
-    matched = child_valence == caregiver_valence  # exact even if a vanished spell merged two
+    matched = child_valence == caregiver_valence
     who = np.where(child_moves, "child", "caregiver")
     who[0] = ""
     return bounds, matched, child_valence, caregiver_valence, who

@@ -1,0 +1,182 @@
+"""`attunement simulate session`: one simulated caregiver-child session, its segments table and
+its ground truth, with what the toolkit measures on it (docs/model-interaction.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from attunement.commands.common import JsonOpt, err, out
+from attunement.measures.repair import repair
+from attunement.measures.turns import turns
+from attunement.recording import Recording
+from attunement.simulate.session import (
+    LENA_WINDOW_S,
+    Session,
+    SessionParameters,
+    expected_turns,
+    session,
+)
+
+SUFFIXES = (".csv", ".parquet")
+
+
+def command(
+    out_path: Annotated[
+        Path, typer.Option("--out", help="Segments table to write: FILE.csv or FILE.parquet.")
+    ],
+    minutes: Annotated[
+        float, typer.Option("--minutes", help="Session length (with --still-face: 3 phases).")
+    ] = 10.0,
+    responsiveness: Annotated[
+        float,
+        typer.Option(
+            "--responsiveness",
+            help="Probability a child serve is returned (responsiveness x availability).",
+        ),
+    ] = SessionParameters.response_probability,
+    latency: Annotated[
+        float, typer.Option("--latency", help="Mean response latency in s (exponential).")
+    ] = SessionParameters.latency_mean_s,
+    matching: Annotated[
+        float, typer.Option("--matching", help="Share of matched affect time, in (0, 1).")
+    ] = SessionParameters.matching,
+    repair_hazard: Annotated[
+        float, typer.Option("--repair-hazard", help="Rate at which mismatches end, per s.")
+    ] = SessionParameters.repair_hazard,
+    still_face: Annotated[
+        bool,
+        typer.Option("--still-face", help="FF, SF and RE phases of minutes / 3 each."),
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); same seed, same data.")] = 0,
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="Folder for the ground truth (serves, mismatches, ...)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Simulate one session and print the true parameters next to what the toolkit measures:
+    response rate and median latency (turn rule `window`, 5 s), matching proportion and repair
+    hazard (`repair`, match table `valence`). Other parameters keep their documented defaults."""
+    if out_path.suffix.lower() not in SUFFIXES:
+        err.print(f"error: --out must end in .csv or .parquet, got {out_path.name!r}")
+        raise typer.Exit(2)
+    try:
+        params = SessionParameters(
+            response_probability=responsiveness,
+            latency_mean_s=latency,
+            matching=matching,
+            repair_hazard=repair_hazard,
+        )
+        if still_face:
+            params = replace(params, still_face_s=(minutes * 20, minutes * 20, minutes * 20))
+        sim = session(params, minutes=None if still_face else minutes, seed=seed)
+    except ValueError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    try:
+        _write(sim.recording, out_path)
+        if truth is not None:
+            sim.truth.write(truth)
+    except OSError as exc:
+        err.print(f"error: cannot write: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    report = _compare(sim)
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        _print(report, out_path)
+
+
+def _write(recording: Recording, path: Path) -> None:
+    table = recording.segments
+    if path.suffix.lower() == ".csv":
+        table.write_csv(path)
+    else:
+        table.write_parquet(path)
+
+
+def _measured(rec: Recording, phase: str | None = None) -> dict[str, Any]:
+    t = turns(rec, rule="window", window=LENA_WINDOW_S, chance=0, bins=False)
+    r = repair(rec, match_table="valence", kinds=("affect",))
+    numbers = r.numbers if phase is None else r.by_episode.get(phase, r.numbers)
+    return {
+        "response_rate": t.response_rate,
+        "latency_median_s": t.latency_median_s,
+        "matching_proportion": numbers["matching_proportion"],
+        "repair_hazard_per_s": numbers["repair_hazard_per_s"],
+        "repair_latency_median_s": numbers["repair_latency_median_s"],
+    }
+
+
+def _compare(sim: Session) -> dict[str, Any]:
+    """True parameters, what the `window` rule should measure, and what was measured, per phase
+    (the whole session when there is no Still-Face)."""
+    params = sim.truth.parameters
+    expected = expected_turns(params)
+    phases = sim.truth.phases["phase"].to_list()
+    out: dict[str, Any] = {"parameters": params.to_dict(), "seed": sim.truth.seed, "phases": {}}
+    for name in phases:
+        still = name == "SF"
+        rec = sim.phase(name) if name else sim.recording
+        hazard = params.still_face_repair_hazard if still else params.repair_hazard
+        out["phases"][name or "session"] = {
+            "true": {
+                "response_probability": 0.0 if still else params.response_probability,
+                "latency_median_s": None if still else params.latency_median_s,
+                "matching": params.still_face_matching if still else params.matching,
+                "repair_hazard_per_s": hazard,
+            },
+            "expected_window_rule": {
+                "response_rate": 0.0 if still else expected["response_rate"],
+                "latency_median_s": None if still else expected["latency_median_s"],
+            },
+            "measured": _measured(rec, name or None),
+            "truth": sim.truth.summary()[name],
+        }
+    return out
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _print(report: dict[str, Any], path: Path) -> None:
+    for name, row in report["phases"].items():
+        table = Table(title=f"{path}  [{name}]", title_justify="left")
+        for column in ("", "true", "expected (window 5 s)", "measured"):
+            table.add_column(column, justify="right" if column else "left")
+        true, exp, got = row["true"], row["expected_window_rule"], row["measured"]
+        table.add_row(
+            "response rate",
+            _fmt(true["response_probability"]),
+            _fmt(exp["response_rate"]),
+            _fmt(got["response_rate"]),
+        )
+        table.add_row(
+            "median latency, s",
+            _fmt(true["latency_median_s"]),
+            _fmt(exp["latency_median_s"]),
+            _fmt(got["latency_median_s"]),
+        )
+        table.add_row(
+            "matching proportion", _fmt(true["matching"]), "", _fmt(got["matching_proportion"])
+        )
+        table.add_row(
+            "repair hazard, /s",
+            _fmt(true["repair_hazard_per_s"]),
+            "",
+            _fmt(got["repair_hazard_per_s"]),
+        )
+        out.print(table)
+    out.print(
+        f"written: {path}; the response rate includes caregiver talk falling in the window by "
+        "chance (see 'expected')",
+        highlight=False,
+    )

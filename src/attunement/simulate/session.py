@@ -1,0 +1,642 @@
+"""The interaction level of the developmental model: one caregiver-child session, moment to moment.
+
+``session(params, minutes=..., seed=...)`` turns caregiver parameters into a segments table (the
+same table the readers give, so every measure runs on it) and its ground truth:
+
+- **vocal stream** (kind ``vocal``): the child (CHI) serves in bouts; each serve is returned by
+  the caregiver (FEM) with probability ``response_probability`` after a gamma latency; a returned
+  serve continues the bout with probability ``continue_probability``; bouts are separated by at
+  least ``bout_gap_min_s``; the caregiver also talks on her own (a Poisson stream);
+- **affect streams** (kind ``affect``): valence codes Cpos/Cneg and Mpos/Mneg with a known
+  matching proportion and repair hazard, made by ``coded_dyad`` (Tronick's mutual regulation);
+- **frightening behaviour** (kind ``behaviour``, FEM, code ``frightening``; Main & Hesse 1990);
+- optional **Still-Face** phases FF/SF/RE (kind ``episode``; Tronick et al. 1978).
+
+Every equation, default and source: ``docs/model-interaction.md``. The defaults are the
+population means of ``CaregiverPopulation`` mapped by ``SessionParameters.from_caregiver``, or
+round values in the range the cited studies report; they are modelling choices, not estimates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy import optimize, stats
+
+from attunement import segments as seg
+from attunement.recording import Participant, Recording
+from attunement.simulate.caregiver import Caregiver
+from attunement.simulate.coded_dyad import Phase, coded_dyad
+
+LENA_WINDOW_S = 5.0
+"""LENA's turn window: units of alternating speakers less than 5 s apart make a conversational
+turn (Gilkerson & Richards 2008; Xu, Yapanel & Gray 2009); also our ``window`` rule's default."""
+
+REPAIR_HORIZON_S = 5.0
+"""The horizon that turns the development level's repair probability into a hazard:
+P(repaired within 5 s) = repair. Tronick (1989) describes normal face-to-face play as moving
+from miscoordinated to coordinated states every few (about 3-5) seconds."""
+
+STILL_FACE = ("FF", "SF", "RE")
+
+
+@dataclass(frozen=True)
+class SessionParameters:
+    """Every parameter of a session; times in seconds, rates per minute.
+
+    Vocal stream (serve and return):
+
+    - ``response_probability`` = 0.5: probability the caregiver returns a serve; from a
+      ``Caregiver``, responsiveness x availability (population means 0.67 x 0.75).
+    - ``latency_mean_s`` = 1.8, ``latency_shape`` = 1.0: the return's latency (child offset to
+      adult onset) is Gamma(shape, mean / shape); shape 1 is the development level's exponential
+      with mean ``latency_scale`` (population mean 1.8 s). Maternal latencies are typically
+      within 1-2 s (Van Egeren, Barratt & Roach 2001, Dev Psychol 37:684; maternal timing stable
+      over 3-18 months: Hilbrink, Gattis & Levinson 2015, Front Psychol 6:1492). Latencies beyond
+      the measuring rule's window (LENA: 5 s) are real returns that the rule does not count.
+    - ``serve_rate_per_min`` = 3.0: expected child vocalisations (serves) per minute, chained
+      ones included, held fixed whatever the caregiver does (the social feedback loop of
+      Warlaumont et al. 2014 is not modelled). Daylong averages are lower (LENA child
+      vocalisation counts are of the order of 1-2 per minute over a 12-hour day, Gilkerson et al.
+      2017); face-to-face play is denser.
+    - ``child_duration_median_s`` = 1.0, ``child_duration_sigma`` = 0.5: infant utterance
+      durations, lognormal (median 1 s; ~0.5-2 s between the 8th and 92nd percentiles), the
+      range of infant vocalisations and LENA key-child segments.
+    - ``adult_duration_median_s`` = 1.5, ``adult_duration_sigma`` = 0.6: adult utterances,
+      lognormal; short, as infant-directed utterances are.
+    - ``continue_probability`` = 0.5: after a return, the child answers again (the bout goes on)
+      with this probability; a modelling choice.
+    - ``child_latency_median_s`` = 1.0, ``child_latency_sigma`` = 0.6: from the end of the
+      adult's return to the child's next serve, lognormal (infant turn gaps of about 0.5-1.5 s:
+      Hilbrink et al. 2015; Gratier et al. 2015, Front Psychol 6:1167).
+    - ``adult_talk_per_min`` = 2.0: caregiver-initiated utterances, a Poisson process
+      independent of the child (talk to others, commentary); it may overlap anything. Some of it
+      falls in a serve's window by chance: the measured response rate exceeds the true
+      contingent one (``expected_turns``).
+    - ``bout_gap_min_s`` = 5.0: a bout starts at least this long after the previous one ended
+      (then an exponential wait fixed by the serve rate): LENA ends a conversation at a 5-s
+      pause, so bouts are distinct conversations, and no later bout falls in a serve's window.
+
+    Affect streams (rupture and repair; ``coded_dyad``):
+
+    - ``matching`` = 0.30: long-run share of matched time (Tronick & Cohn 1989: coordinated
+      about 30% of the time); strictly between 0 and 1.
+    - ``repair_hazard`` = 0.24 per s: constant rate at which a mismatch ends (mean 1 / hazard,
+      median ln 2 / hazard); the population mean repair 0.7 mapped by ``REPAIR_HORIZON_S``.
+    - ``child_repair_share`` = 0.5: share of changes (hence repairs) made by the child; infants
+      take part in repair (Tronick & Gianino 1986).
+
+    Frightening behaviour (Main & Hesse 1990):
+
+    - ``frightening`` = 0.0: probability that a serve's encounter contains a frightening
+      caregiver episode (the development level's per-bid p_fright), starting a latency after the
+      serve; the episode rate per minute is frightening x serve_rate_per_min.
+    - ``frightening_median_s`` = 2.0: episode duration, lognormal with sigma 0.5 (brief
+      behaviours: looming, sudden changes of tone); a modelling choice.
+
+    Still-Face (Tronick, Als, Adamson, Wise & Brazelton 1978; Mesman, van IJzendoorn &
+    Bakermans-Kranenburg 2009, Dev Rev 29:120):
+
+    - ``still_face_s`` = None: (FF, SF, RE) phase lengths in s; typically 120 s each. When set,
+      the session is these three phases. In SF the caregiver neither returns serves nor talks
+      (response probability 0, no caregiver talk, no frightening episodes) and the affect
+      streams take the SF values below; FF and RE take the session's values.
+    - ``still_face_matching`` = 0.15, ``still_face_repair_hazard`` = 0.08: SF matching and
+      repair hazard (the still-face effect: less positive, more negative infant affect);
+      modelling choices.
+    """
+
+    response_probability: float = 0.5
+    latency_mean_s: float = 1.8
+    latency_shape: float = 1.0
+    serve_rate_per_min: float = 3.0
+    child_duration_median_s: float = 1.0
+    child_duration_sigma: float = 0.5
+    adult_duration_median_s: float = 1.5
+    adult_duration_sigma: float = 0.6
+    continue_probability: float = 0.5
+    child_latency_median_s: float = 1.0
+    child_latency_sigma: float = 0.6
+    adult_talk_per_min: float = 2.0
+    bout_gap_min_s: float = 5.0
+    matching: float = 0.30
+    repair_hazard: float = 0.24
+    child_repair_share: float = 0.5
+    frightening: float = 0.0
+    frightening_median_s: float = 2.0
+    still_face_s: tuple[float, float, float] | None = None
+    still_face_matching: float = 0.15
+    still_face_repair_hazard: float = 0.08
+
+    def __post_init__(self) -> None:
+        for name in ("response_probability", "continue_probability", "child_repair_share"):
+            _check(name, getattr(self, name), 0.0, 1.0)
+        _check("frightening", self.frightening, 0.0, 1.0)
+        for name in ("matching", "still_face_matching"):
+            value = getattr(self, name)
+            if not 0.0 < value < 1.0:
+                raise ValueError(f"session.{name}: must lie strictly between 0 and 1, got {value}")
+        positive = (
+            "latency_mean_s",
+            "latency_shape",
+            "serve_rate_per_min",
+            "child_duration_median_s",
+            "adult_duration_median_s",
+            "child_latency_median_s",
+            "repair_hazard",
+            "still_face_repair_hazard",
+            "frightening_median_s",
+        )
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise ValueError(f"session.{name}: must be > 0, got {getattr(self, name)}")
+        for name in (
+            "child_duration_sigma",
+            "adult_duration_sigma",
+            "child_latency_sigma",
+            "adult_talk_per_min",
+            "bout_gap_min_s",
+        ):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"session.{name}: must be >= 0, got {getattr(self, name)}")
+        if self.still_face_s is not None:
+            lengths = tuple(float(s) for s in self.still_face_s)
+            if len(lengths) != 3 or not all(s > 0 for s in lengths):
+                raise ValueError(
+                    f"session.still_face_s: three phase lengths > 0 (FF, SF, RE), got "
+                    f"{self.still_face_s}"
+                )
+            object.__setattr__(self, "still_face_s", lengths)
+        for p in (self.response_probability, 0.0):
+            _gap_mean_s(self, p)  # raises when the serve rate cannot fit
+
+    @classmethod
+    def from_caregiver(
+        cls, caregiver: Caregiver, index: int, **overrides: Any
+    ) -> SessionParameters:
+        """Child ``index``'s caregiver as session parameters (``overrides`` replace any field).
+
+        Mapping (``docs/model-interaction.md``): response_probability = responsiveness x
+        availability; latency_mean_s = latency_scale (shape 1: the same exponential latency as
+        the development level); matching = matching, clipped to [0.001, 0.999] (the affect
+        process needs both states); repair_hazard = -ln(1 - repair) / REPAIR_HORIZON_S, with
+        repair clipped to at most 0.999; frightening = frightening (per serve, as per bid).
+        ``consistency`` acts between occasions, not within one, and the scheduled changes act
+        over weeks: a session uses the baseline parameters (draw sessions at several ages with
+        changed caregivers to see them).
+        """
+        if not 0 <= index < caregiver.n:
+            raise ValueError(f"child index {index} out of range: caregiver has {caregiver.n}")
+        repair = min(float(caregiver.repair[index]), 0.999)
+        values = {
+            "response_probability": float(
+                caregiver.responsiveness[index] * caregiver.availability[index]
+            ),
+            "latency_mean_s": float(caregiver.latency_scale[index]),
+            "latency_shape": 1.0,
+            "matching": float(np.clip(caregiver.matching[index], 0.001, 0.999)),
+            "repair_hazard": -np.log1p(-repair) / REPAIR_HORIZON_S,
+            "frightening": float(caregiver.frightening[index]),
+        }
+        return cls(**(values | overrides))
+
+    @property
+    def latency_median_s(self) -> float:
+        """Median of the generating latency distribution, Gamma(shape, mean / shape)."""
+        return float(self.latency.median())
+
+    @property
+    def latency(self):
+        """The generating latency distribution (a frozen ``scipy.stats.gamma``)."""
+        return stats.gamma(self.latency_shape, scale=self.latency_mean_s / self.latency_shape)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["still_face_s"] = None if self.still_face_s is None else list(self.still_face_s)
+        return out
+
+
+def _check(name: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ValueError(f"session.{name}: must lie in [{low:g}, {high:g}], got {value}")
+
+
+def _lognormal_mean(median: float, sigma: float) -> float:
+    return median * float(np.exp(sigma**2 / 2))
+
+
+def _gap_mean_s(params: SessionParameters, p: float) -> float:
+    """Mean of the exponential part of the gap between bouts, so that child serves come at
+    ``serve_rate_per_min`` in the long run when the caregiver returns with probability ``p``.
+
+    Serves per bout K are geometric: E[K] = 1 / (1 - p q). A bout lasts E[K] child
+    vocalisations, E[K] p returns (latency + adult utterance) and E[K] - 1 child answers; bout
+    starts are a renewal process with mean cycle E[K] 60 / rate = E[bout] + gap_min + gap_mean.
+    """
+    k = 1.0 / (1.0 - p * params.continue_probability)
+    bout = (
+        k * _lognormal_mean(params.child_duration_median_s, params.child_duration_sigma)
+        + k * p * params.latency_mean_s
+        + k * p * _lognormal_mean(params.adult_duration_median_s, params.adult_duration_sigma)
+        + (k - 1) * _lognormal_mean(params.child_latency_median_s, params.child_latency_sigma)
+    )
+    gap = k * 60.0 / params.serve_rate_per_min - bout - params.bout_gap_min_s
+    if gap <= 0:
+        top = k * 60.0 / (bout + params.bout_gap_min_s)
+        raise ValueError(
+            f"session.serve_rate_per_min {params.serve_rate_per_min:g} does not fit: bouts of "
+            f"{bout:.2f} s plus the {params.bout_gap_min_s:g}-s minimum gap allow fewer than "
+            f"{top:.2f} serves per minute"
+        )
+    return gap
+
+
+def expected_turns(params: SessionParameters, window: float = LENA_WINDOW_S) -> dict[str, float]:
+    """What the ``window`` rule (overlap 0) should measure on a responsive stretch (not SF).
+
+    A serve counts as returned when some adult vocal onset falls in [offset, offset + window].
+    The true return does so with probability p F(window) (F: latency CDF); caregiver-initiated
+    talk is a Poisson process of rate a = adult_talk_per_min / 60 per s, independent of the
+    serve, so it puts an onset there with probability 1 - exp(-a window). No other adult onset
+    can: bouts do not overlap and the next bout starts at least bout_gap_min_s >= window later.
+    Hence, with G(x) = P(first adult onset within x of the serve's end) = 1 - (1 - p F(x)) e^{-a x}:
+
+    - response rate R = G(window) = p F(w) + (1 - p F(w)) (1 - e^{-a w});
+    - measured latency (first adult onset - serve offset, among counted serves) has CDF
+      G(x) / G(window) on [0, window], so its median m solves G(m) = G(window) / 2.
+
+    Exact under the generator's assumptions up to millisecond rounding and edge effects at phase
+    and session ends (serves within ``window`` of an end lose part of their window).
+    """
+    if window > params.bout_gap_min_s:
+        raise ValueError(
+            f"window {window:g} s exceeds bout_gap_min_s {params.bout_gap_min_s:g} s: the next "
+            "bout's return could fall in the window and this expectation would not be exact"
+        )
+    p, a = params.response_probability, params.adult_talk_per_min / 60.0
+    latency = params.latency
+
+    def g(x: float) -> float:
+        return 1.0 - (1.0 - p * latency.cdf(x)) * np.exp(-a * x)
+
+    rate = g(window)
+    median = None
+    if rate > 0:
+        median = float(optimize.brentq(lambda x: g(x) - rate / 2, 0.0, window, xtol=1e-9))
+    return {
+        "window_s": window,
+        "contingent_return_probability": float(p * latency.cdf(window)),
+        "chance_response_probability": float(1.0 - np.exp(-a * window)),
+        "response_rate": float(rate),
+        "latency_median_s": median,
+        "generator_latency_median_s": params.latency_median_s,
+    }
+
+
+@dataclass
+class SessionTruth:
+    """What really happened in a session.
+
+    - ``parameters``: the generating ``SessionParameters``; ``seed``.
+    - ``serves``: one row per child vocalisation (every one is a serve): ``serve``, ``bout``,
+      ``position`` (1-based within the bout), ``phase``, ``onset_s``, ``offset_s``, ``returned``
+      (the caregiver's return is in the table), ``response_onset_s``, ``response_offset_s``,
+      ``latency_s`` (null when not returned), ``continued`` (the child served again in this
+      bout), ``cut`` (a return was drawn but would have ended after the phase or session end,
+      so it is not in the table), ``frightening`` (the encounter has a frightening episode).
+    - ``mismatches``: every mismatch spell of the affect streams: ``onset_s``, ``offset_s``,
+      ``duration_s``, ``phase``, ``repaired``, ``censored`` (cut by a phase or session end),
+      ``who`` repaired (``child`` / ``caregiver``, null when censored).
+    - ``frightening``: the frightening episodes (``serve``, ``onset_s``, ``offset_s``).
+    - ``phases``: ``phase``, ``onset_s``, ``offset_s`` (one unnamed phase without Still-Face).
+    """
+
+    parameters: SessionParameters
+    seed: int
+    serves: pl.DataFrame = field(repr=False)
+    mismatches: pl.DataFrame = field(repr=False)
+    frightening: pl.DataFrame = field(repr=False)
+    phases: pl.DataFrame = field(repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and shares of the truth, per phase: serves, returned, contingent within
+        LENA's window, median true latency, matched share of time, mismatches, repaired."""
+        out = {}
+        for name, on, off in self.phases.iter_rows():
+            s = self.serves.filter(pl.col("phase") == name)
+            m = self.mismatches.filter(pl.col("phase") == name)
+            latency = s["latency_s"].drop_nulls()
+            mismatch_s = float(m["duration_s"].sum())
+            out[name] = {
+                "duration_s": off - on,
+                "serves": s.height,
+                "returned": int(s["returned"].sum()),
+                "returned_within_window": int((latency <= LENA_WINDOW_S).sum()),
+                "latency_median_s": float(latency.median()) if len(latency) else None,
+                "matched_share": 1.0 - mismatch_s / (off - on),
+                "mismatches": m.height,
+                "repaired": int(m["repaired"].sum()),
+                "frightening_episodes": int(s["frightening"].sum()),
+            }
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "parameters": self.parameters.to_dict(),
+            "seed": self.seed,
+            "by_phase": self.summary(),
+        }
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """``serves.csv``, ``mismatches.csv``, ``frightening.csv``, ``phases.csv`` and
+        ``parameters.json`` in ``directory`` (created if needed); returns the paths."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in ("serves", "mismatches", "frightening", "phases"):
+            path = directory / f"{name}.csv"
+            getattr(self, name).write_csv(path)
+            paths.append(path)
+        path = directory / "parameters.json"
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        return [*paths, path]
+
+
+@dataclass
+class Session:
+    """A simulated session: the ``recording`` (segments table) and its ``truth``."""
+
+    recording: Recording
+    truth: SessionTruth
+
+    def phase(self, name: str) -> Recording:
+        """The segments starting inside phase ``name``, times from the phase's start (generated
+        segments never cross a phase end, so nothing is cut)."""
+        row = self.truth.phases.filter(pl.col("phase") == name)
+        if row.height != 1:
+            raise ValueError(f"no phase {name!r}; phases: {self.truth.phases['phase'].to_list()}")
+        on, off = round(row["onset_s"][0] * 1000), round(row["offset_s"][0] * 1000)
+        onset = pl.col("segment_onset")
+        table = self.recording.segments.filter((onset >= on) & (onset < off)).with_columns(
+            onset - on, pl.col("segment_offset") - on
+        )
+        return Recording(
+            id=f"{self.recording.id}-{name}",
+            path=self.recording.path,
+            format=self.recording.format,
+            segments=table,
+            duration_ms=off - on,
+            participants=list(self.recording.participants),
+            extra={**self.recording.extra, "phase": name},
+        )
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    """One phase of a session as the vocal generator sees it."""
+
+    name: str
+    start_ms: int
+    stop_ms: int
+    responsive: bool
+
+
+def session(
+    params: SessionParameters | None = None,
+    *,
+    minutes: float | None = None,
+    seed: int = 0,
+    recording_id: str = "session",
+) -> Session:
+    """Simulate one session (see the module docstring and ``docs/model-interaction.md``).
+
+    ``minutes``: the session length; required without Still-Face, and with ``still_face_s`` it
+    must be omitted or equal to the phases' sum. ``seed`` (>= 0) fixes everything: the vocal
+    stream and the affect streams use independent children of ``numpy.random.SeedSequence(seed)``.
+    """
+    params = params or SessionParameters()
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    stretches, affect_phases = _plan(params, minutes)
+    vocal_seq, affect_seq = np.random.SeedSequence(seed).spawn(2)
+    rng = np.random.default_rng(vocal_seq)
+    serves, adult, fright = [], [], []
+    first_bout = 0
+    for stretch in stretches:
+        s, a, f = _vocal_stretch(rng, params, stretch, first_bout)
+        first_bout += int(s["bout"].max()) + 1 if s.height else 0
+        serves.append(s)
+        adult.append(a)
+        fright.append(f)
+    serves_frame = pl.concat(serves).with_columns(serve=pl.int_range(pl.len(), dtype=pl.Int64))
+    dyad = coded_dyad(
+        phases=affect_phases,
+        seed=int(affect_seq.generate_state(1, dtype=np.uint64)[0]),
+        recording_id=recording_id,
+    )
+    table = _segments(serves_frame, pl.concat(adult), pl.concat(fright), dyad.recording.segments)
+    total_ms = stretches[-1].stop_ms
+    truth = SessionTruth(
+        parameters=params,
+        seed=seed,
+        serves=_serve_truth(serves_frame),
+        mismatches=dyad.spells.select(
+            "onset_s",
+            "offset_s",
+            duration_s=pl.col("offset_s") - pl.col("onset_s"),
+            phase="phase",
+            repaired="repaired",
+            censored=~pl.col("repaired"),
+            who="who",
+        ),
+        frightening=_frightening_truth(serves_frame),
+        phases=pl.DataFrame(
+            {
+                "phase": [s.name for s in stretches],
+                "onset_s": [s.start_ms / 1000 for s in stretches],
+                "offset_s": [s.stop_ms / 1000 for s in stretches],
+            }
+        ),
+    )
+    recording = Recording(
+        id=recording_id,
+        path="",
+        format="simulated",
+        segments=table,
+        duration_ms=total_ms,
+        participants=[
+            Participant("child", "Target_Child", "CHI"),
+            Participant("mother", "Mother", "FEM"),
+        ],
+        extra={"seed": seed, "parameters": params.to_dict()},
+    )
+    return Session(recording=recording, truth=truth)
+
+
+def _plan(params: SessionParameters, minutes: float | None) -> tuple[list[_Stretch], list[Phase]]:
+    """The phases: one unnamed stretch, or FF / SF / RE."""
+    share = params.child_repair_share
+    if params.still_face_s is None:
+        if minutes is None or not minutes > 0:
+            raise ValueError(f"minutes must be > 0, got {minutes}")
+        stop = round(minutes * 60_000)
+        return [_Stretch("", 0, stop, True)], [
+            Phase("", stop / 1000, params.matching, params.repair_hazard, share)
+        ]
+    total = sum(params.still_face_s)
+    if minutes is not None and abs(minutes * 60 - total) > 1e-6:
+        raise ValueError(
+            f"minutes {minutes:g} differs from the Still-Face phases' sum {total / 60:g} min; "
+            "omit minutes or change still_face_s"
+        )
+    stretches, phases, start = [], [], 0
+    for name, seconds in zip(STILL_FACE, params.still_face_s, strict=True):
+        stop = start + round(seconds * 1000)
+        still = name == "SF"
+        stretches.append(_Stretch(name, start, stop, not still))
+        matching = params.still_face_matching if still else params.matching
+        hazard = params.still_face_repair_hazard if still else params.repair_hazard
+        phases.append(Phase(name, (stop - start) / 1000, matching, hazard, share))
+        start = stop
+    return stretches, phases
+
+
+def _vocal_stretch(
+    rng: np.random.Generator, params: SessionParameters, stretch: _Stretch, first_bout: int
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Serves (with returns), caregiver-initiated talk and frightening episodes of one phase.
+
+    Vectorised: a pool of serves is drawn with independent return and continuation flags; a bout
+    ends after every serve that is not both returned and continued, so bout membership is a
+    cumulative sum and every time a cumulative sum of durations. The pool doubles until it
+    covers the phase; serves whose vocalisation would end after the phase are dropped.
+    """
+    p = params.response_probability if stretch.responsive else 0.0
+    q = params.continue_probability
+    span_s = (stretch.stop_ms - stretch.start_ms) / 1000
+    gap_mean = _gap_mean_s(params, p)
+    n = int(1.2 * span_s * params.serve_rate_per_min / 60) + 16
+    while True:
+        returned = rng.random(n) < p
+        continued = returned & (rng.random(n) < q)
+        child = _lognormal(rng, params.child_duration_median_s, params.child_duration_sigma, n)
+        latency = params.latency.rvs(size=n, random_state=rng)
+        adult = _lognormal(rng, params.adult_duration_median_s, params.adult_duration_sigma, n)
+        answer = _lognormal(rng, params.child_latency_median_s, params.child_latency_sigma, n)
+        gap = params.bout_gap_min_s + rng.exponential(gap_mean, n)
+        first = np.ones(n, dtype=bool)
+        first[1:] = ~continued[:-1]
+        span = child + returned * (latency + adult) + continued * answer
+        start = np.cumsum(np.where(first, gap, 0.0) + span) - span
+        if start[-1] > span_s:
+            break
+        n *= 2
+    base = stretch.start_ms
+    on = base + np.round(start * 1000).astype(np.int64)
+    off = base + np.round((start + child) * 1000).astype(np.int64)
+    r_on = base + np.round((start + child + latency) * 1000).astype(np.int64)
+    r_off = base + np.round((start + child + latency + adult) * 1000).astype(np.int64)
+    keep = off <= stretch.stop_ms
+    fits = r_off <= stretch.stop_ms
+    n_kept = int(keep.sum())
+    flag = rng.random(n) < (params.frightening if stretch.responsive else 0.0)
+    f_on = off + np.round(params.latency.rvs(size=n, random_state=rng) * 1000).astype(np.int64)
+    f_len = _lognormal(rng, params.frightening_median_s, 0.5, n)
+    f_off = np.minimum(f_on + np.round(f_len * 1000).astype(np.int64), stretch.stop_ms)
+    flag &= f_on < stretch.stop_ms
+    bout = first_bout + np.cumsum(first) - 1
+    position = np.arange(n) - np.maximum.accumulate(np.where(first, np.arange(n), 0)) + 1
+    serves = pl.DataFrame(
+        {
+            "bout": bout,
+            "position": position,
+            "phase": [stretch.name] * n,
+            "on": on,
+            "off": off,
+            "returned": returned & fits,
+            "r_on": r_on,
+            "r_off": r_off,
+            "continued": continued & (np.arange(n) + 1 < n_kept),
+            "cut": returned & ~fits,
+            "frightening": flag,
+            "f_on": f_on,
+            "f_off": f_off,
+        }
+    ).head(n_kept)
+    talk = rng.poisson((params.adult_talk_per_min if stretch.responsive else 0.0) * span_s / 60)
+    t_on = np.sort(base + np.floor(rng.uniform(0, span_s * 1000, talk)).astype(np.int64))
+    t_len = _lognormal(rng, params.adult_duration_median_s, params.adult_duration_sigma, talk)
+    t_off = np.minimum(t_on + np.round(t_len * 1000).astype(np.int64), stretch.stop_ms)
+    talk_frame = pl.DataFrame({"on": t_on, "off": t_off})
+    return serves, talk_frame, serves.filter("frightening").select(on="f_on", off="f_off")
+
+
+def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
+    return rng.lognormal(np.log(median), sigma, n)
+
+
+def _segments(
+    serves: pl.DataFrame, talk: pl.DataFrame, fright: pl.DataFrame, affect: pl.DataFrame
+) -> pl.DataFrame:
+    """The session's segments table: vocal (CHI, FEM), affect and episodes, behaviour."""
+    returns = serves.filter("returned").select(on="r_on", off="r_off")
+    parts = [
+        serves.select("on", "off").with_columns(who=pl.lit("CHI"), kind=pl.lit("vocal")),
+        pl.concat([returns, talk]).with_columns(who=pl.lit("FEM"), kind=pl.lit("vocal")),
+        fright.with_columns(who=pl.lit("FEM"), kind=pl.lit("behaviour")),
+    ]
+    vocal = pl.concat(parts)
+    vocal = seg.build(
+        {
+            "segment_onset": vocal["on"],
+            "segment_offset": vocal["off"],
+            "speaker_type": vocal["who"],
+            "speaker_id": vocal["who"].replace_strict({"CHI": "child", "FEM": "mother"}),
+            "kind": vocal["kind"],
+            "code": pl.Series([None] * (vocal.height - fright.height), dtype=pl.String).append(
+                pl.Series(["frightening"] * fright.height, dtype=pl.String)
+            ),
+        }
+    )
+    return seg.build(pl.concat([affect, vocal]))
+
+
+def _serve_truth(serves: pl.DataFrame) -> pl.DataFrame:
+    returned = pl.col("returned")
+    return serves.select(
+        "serve",
+        "bout",
+        "position",
+        "phase",
+        onset_s=pl.col("on") / 1000,
+        offset_s=pl.col("off") / 1000,
+        returned=returned,
+        response_onset_s=pl.when(returned).then(pl.col("r_on") / 1000),
+        response_offset_s=pl.when(returned).then(pl.col("r_off") / 1000),
+        latency_s=pl.when(returned).then((pl.col("r_on") - pl.col("off")) / 1000),
+        continued="continued",
+        cut="cut",
+        frightening="frightening",
+    )
+
+
+def _frightening_truth(serves: pl.DataFrame) -> pl.DataFrame:
+    return serves.filter("frightening").select(
+        "serve", onset_s=pl.col("f_on") / 1000, offset_s=pl.col("f_off") / 1000
+    )
+
+
+__all__ = [
+    "LENA_WINDOW_S",
+    "REPAIR_HORIZON_S",
+    "Session",
+    "SessionParameters",
+    "SessionTruth",
+    "expected_turns",
+    "session",
+]
