@@ -17,7 +17,9 @@ from attunement.commands import (
     ingest,
     measure,
     repair,
+    report,
     score,
+    serve,
     simulate,
     simulate_session,
     stability,
@@ -402,6 +404,8 @@ simulate.app.command("session")(simulate_session.command)
 app.add_typer(simulate.app, name="simulate")
 app.command("ingest")(ingest.command)
 app.command("measure")(measure.command)
+app.command("report")(report.command)
+app.command("serve")(serve.command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,6 +1,7 @@
 """``make demo``: write a generated example recording, inspect it and measure serve and return
 under two turn rules (and do the same for the real LENA day if ``../shared/data`` is next to the
-repository)."""
+repository); end with an HTML report of the generated recording and a simulated coded
+Still-Face dyad, and print its path."""
 
 from __future__ import annotations
 
@@ -53,6 +54,22 @@ def main() -> None:
         app(
             ["turns", *files, "--rule", rule, *extra], prog_name="attunement", standalone_mode=False
         )
+    print(f"\nreport: {demo_report(Path(files[0]), OUT / 'report.html')}", flush=True)
+
+
+def demo_report(rttm: Path, path: Path) -> Path:
+    """The HTML report of the generated day and of a simulated coded Still-Face dyad (so the
+    timeline, turns, latency, grid and repair sections all show), with the coach view first."""
+    from attunement.io import read
+    from attunement.report.build import recording_report, write
+    from attunement.simulate.coded_dyad import Phase, coded_dyad
+
+    dyad = coded_dyad(
+        phases=[Phase("FF", 120, 0.7, 0.3), Phase("SF", 120, 0.3, 0.1), Phase("RE", 120, 0.6, 0.2)],
+        seed=1,
+        recording_id="still_face_dyad",
+    ).recording
+    return write(recording_report([read(rttm), dyad], coach_view=True), path)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,63 @@
+"""Page rendering: one Jinja2 environment with autoescaping always on (every value from a file,
+a store or a form is escaped; only SVG that the server drew itself is marked safe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def number(value: Any, digits: int = 2) -> str:
+    """Integers with thousands separators, floats to ``digits`` places, None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = number
+    env.filters["pct"] = percent
+    return env
+
+
+class Pages:
+    """``render(request, name, status, **context)`` -> an HTML response."""
+
+    def __init__(self) -> None:
+        self.templates = Jinja2Templates(env=environment())
+
+    def render(self, request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    def text(self, name: str, **context) -> str:
+        return self.templates.env.get_template(name).render(**context)
+
+
+def trusted_svg(text: str | None) -> Markup | None:
+    """SVG drawn by this server's own plotting code, to be inlined unescaped."""
+    return None if text is None else Markup(text)

@@ -1,0 +1,333 @@
+"""Uploaded recordings: streamed to a private folder under generated ids, checked, then read.
+
+Safety rules (each has a test in ``tests/test_web_app.py``):
+
+- **Size**: the request body is parsed as it arrives (python-multipart's streaming parser, not
+  Starlette's form reader, which spools a whole file before the endpoint sees it) and the upload
+  stops with 413 as soon as the file passes ``max_bytes``; a declared ``Content-Length`` beyond
+  the limit is refused before a byte is read.
+- **Type**: the extension must be one a reader claims (``attunement.io.registry.extensions``)
+  and the first bytes must be recognised by a reader's ``sniff`` (``registry.detect``'s
+  content check); otherwise 415.
+- **Paths**: the client's filename is never a path. A file is stored as ``<id><ext>`` where the
+  id is random hex and the extension one of the registry's own; the original name is kept only
+  as metadata (templates escape it). The data folder is created with mode 0700, files 0600.
+- **Bad content**: a file that a reader rejects (``ReadError``) or that makes a reader fail in
+  any other way is removed again and reported as 422 with the reader's message, the private
+  path replaced by the original name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from attunement.errors import ReadError
+from attunement.io import read_file
+from attunement.io.registry import SNIFF_BYTES, extensions, readers
+from attunement.recording import Recording
+
+log = logging.getLogger("attunement.web")
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the file
+ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+NAME_LIMIT = 255  # characters of the original name kept as metadata
+
+
+class UploadRejected(Exception):
+    """An upload refused with an HTTP status and a message for the person uploading."""
+
+    def __init__(self, status: int, title: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+@dataclass
+class Upload:
+    """One stored upload: its id, the client's name (metadata only), size, hash, format, and
+    per recording in the file its ``summary()`` and headline turn figures."""
+
+    id: str
+    original_name: str
+    size: int
+    sha256: str
+    format: str
+    extension: str
+    uploaded_at: str
+    recordings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.id}{self.extension}"
+
+
+def clean_name(name: str | None) -> str:
+    """The client's filename as display metadata: control characters (NUL included) removed,
+    cut to ``NAME_LIMIT`` characters; never used as a path."""
+    text = "".join(ch for ch in (name or "") if ch.isprintable())
+    return text[:NAME_LIMIT] or "unnamed"
+
+
+def suffix_of(name: str) -> str:
+    """The lower-case extension of the last path component of ``name`` ('' when none)."""
+    last = re.split(r"[\\/]", name)[-1]
+    dot = last.rfind(".")
+    return last[dot:].lower() if dot > 0 else ""
+
+
+class UploadStore:
+    """The private folder holding uploads: ``<data_dir>/uploads/<id><ext>`` and ``<id>.json``."""
+
+    def __init__(self, data_dir: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes must be >= 1, got {max_bytes}")
+        self.data_dir = Path(data_dir)
+        self.folder = self.data_dir / "uploads"
+        self.max_bytes = max_bytes
+        for folder in (self.data_dir, self.folder):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
+
+    # -- receiving -------------------------------------------------------------------------
+
+    async def receive(self, content_type: str, content_length: str | None, chunks) -> Upload:
+        """Parse a multipart body from the async iterator ``chunks`` and store its ``file``
+        field; raises ``UploadRejected`` (413, 415, 400, 422) and leaves no file behind."""
+        declared = int(content_length) if (content_length or "").isdigit() else 0
+        if declared > self.max_bytes + FORM_OVERHEAD_BYTES:
+            raise self._too_large()
+        kind, options = parse_options_header(content_type or "")
+        boundary = options.get(b"boundary")
+        if kind != b"multipart/form-data" or not boundary:
+            raise UploadRejected(400, "Not a file upload", "Send the file with the upload form.")
+        upload_id = secrets.token_hex(16)
+        part = _FilePart(self.folder / f"{upload_id}.part", self.max_bytes)
+        parser = MultipartParser(boundary, part.callbacks())
+        received = 0
+        try:
+            async for chunk in chunks:
+                received += len(chunk)
+                if received > self.max_bytes + FORM_OVERHEAD_BYTES:
+                    raise self._too_large()
+                parser.write(chunk)
+                if part.too_large:
+                    raise self._too_large()
+            parser.finalize()
+        except UploadRejected:
+            part.discard()
+            raise
+        except Exception as exc:  # python-multipart's parse errors: a malformed body
+            part.discard()
+            message = f"The upload could not be parsed: {exc}"
+            raise UploadRejected(400, "Malformed upload", message) from None
+        finally:
+            part.close()
+        if part.name is None or part.size == 0:
+            part.discard()
+            raise UploadRejected(400, "No file", "Choose a non-empty file to upload.")
+        return self._check(upload_id, part)
+
+    def _too_large(self) -> UploadRejected:
+        return UploadRejected(
+            413,
+            "File too large",
+            f"The upload limit is {self.max_bytes:,} bytes; this file is larger.",
+        )
+
+    def _check(self, upload_id: str, part: _FilePart) -> Upload:
+        """Type check (extension and content), then store: rename into place."""
+        name = clean_name(part.name)
+        suffix = suffix_of(name)
+        known = extensions()
+        if suffix not in known:
+            part.discard()
+            listed = ", ".join(sorted(known))
+            raise UploadRejected(
+                415,
+                "Unsupported file type",
+                f"{name}: files ending in {suffix or '(no extension)'} are not read here; "
+                f"supported: {listed}.",
+            )
+        fmt = sniffed_format(part.head, suffix)
+        if fmt is None:
+            part.discard()
+            raise UploadRejected(
+                415,
+                "Content does not match the file type",
+                f"{name}: the content is not {known[suffix]} (nor any other supported format); "
+                "it may be damaged, compressed or another kind of file renamed.",
+            )
+        path = self.folder / f"{upload_id}{suffix}"
+        os.replace(part.path, path)
+        return Upload(
+            id=upload_id,
+            original_name=name,
+            size=part.size,
+            sha256=part.sha256.hexdigest(),
+            format=fmt,
+            extension=suffix,
+            uploaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
+    # -- reading and metadata ------------------------------------------------------------
+
+    def read(self, upload: Upload) -> list[Recording]:
+        """The recordings in a stored upload, shown under the original name; raises
+        ``UploadRejected`` (422) with the reader's message, the private path replaced."""
+        path = self.folder / upload.file_name
+        try:
+            recordings = read_file(path, format=upload.format)
+        except ReadError as exc:
+            where = upload.original_name if exc.line is None else f"line {exc.line}"
+            raise UploadRejected(
+                422, "The file could not be read", f"{upload.original_name}: {where}: {exc.problem}"
+            ) from None
+        except Exception as exc:  # a reader bug must not become a server error
+            log.exception("reader failed on upload %s (%s)", upload.id, upload.format)
+            raise UploadRejected(
+                422,
+                "The file could not be read",
+                f"{upload.original_name}: the {upload.format} reader failed "
+                f"({type(exc).__name__}); the file is probably damaged. Please report it if not.",
+            ) from None
+        stem = suffix_of(upload.original_name)
+        stem = upload.original_name[: -len(stem)] if stem else upload.original_name
+        for rec in recordings:
+            if len(recordings) == 1:
+                rec.id = stem
+            rec.path = upload.original_name
+        return recordings
+
+    def save(self, upload: Upload) -> None:
+        target = self.folder / f"{upload.id}.json"
+        tmp = target.with_suffix(".json.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(asdict(upload), handle, ensure_ascii=False, default=str)
+        os.replace(tmp, target)
+
+    def discard(self, upload: Upload) -> None:
+        for name in (upload.file_name, f"{upload.id}.json"):
+            (self.folder / name).unlink(missing_ok=True)
+
+    def get(self, upload_id: str) -> Upload | None:
+        """The upload with this id, or None (also for anything that is not an id)."""
+        if not ID_PATTERN.fullmatch(upload_id):
+            return None
+        meta = self.folder / f"{upload_id}.json"
+        if not meta.is_file():
+            return None
+        return Upload(**json.loads(meta.read_text(encoding="utf-8")))
+
+    def all(self) -> list[Upload]:
+        """Every stored upload, newest first."""
+        found = [self.get(p.stem) for p in self.folder.glob("*.json")]
+        return sorted((u for u in found if u), key=lambda u: u.uploaded_at, reverse=True)
+
+    def file_path(self, upload: Upload) -> Path:
+        return self.folder / upload.file_name
+
+
+def sniffed_format(head: bytes, suffix: str) -> str | None:
+    """The format whose reader recognises ``head``: the extension's own reader first (as
+    ``registry.detect``), else any reader; None when no reader recognises the content."""
+    if not head.strip():
+        return None
+    modules = readers()
+    own = extensions().get(suffix)
+    if own and modules[own].sniff(head):
+        return own
+    return next((fmt for fmt, module in modules.items() if module.sniff(head)), None)
+
+
+class _FilePart:
+    """Receives the multipart callbacks: writes the ``file`` field to ``path`` (0600) while
+    counting, hashing and keeping the first bytes for sniffing; other fields are ignored."""
+
+    def __init__(self, path: Path, max_bytes: int):
+        self.path = path
+        self.max_bytes = max_bytes
+        self.name: str | None = None
+        self.size = 0
+        self.head = b""
+        self.sha256 = hashlib.sha256()
+        self.too_large = False
+        self._handle = None
+        self._header_field = b""
+        self._header_value = b""
+        self._disposition = b""
+        self._is_file = False
+
+    def callbacks(self) -> dict:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_header_field": self._field,
+            "on_header_value": self._value,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._data,
+            "on_part_end": self._part_end,
+        }
+
+    def _part_begin(self) -> None:
+        self._disposition = b""
+        self._is_file = False
+
+    def _field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def _value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        if self._header_field.lower() == b"content-disposition":
+            self._disposition = self._header_value
+        self._header_field = b""
+        self._header_value = b""
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        if options.get(b"name") == b"file" and b"filename" in options and self.name is None:
+            self.name = options[b"filename"].decode("utf-8", "replace")
+            self._is_file = True
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self._handle = os.fdopen(fd, "wb")
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if not self._is_file or self.too_large:
+            return
+        piece = data[start:end]
+        self.size += len(piece)
+        if self.size > self.max_bytes:
+            self.too_large = True
+            return
+        if len(self.head) < SNIFF_BYTES:
+            self.head += piece[: SNIFF_BYTES - len(self.head)]
+        self.sha256.update(piece)
+        self._handle.write(piece)
+
+    def _part_end(self) -> None:
+        self._is_file = False
+        self.close()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
