@@ -103,3 +103,102 @@ def _print_summary(summary: PopulationSummary, path: Path) -> None:
         )
     out.print(table)
     out.print(f"written: {path}  ({summary.seconds:.1f} s)", highlight=False)
+
+
+@app.command("calibrate")
+def calibrate(
+    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); same seed, same table.")] = 0,
+    children: Annotated[
+        int, typer.Option("--children", help="Children per simulated population.")
+    ] = 20_000,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Grid and intercepts only, fewer evaluations.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit five model parameters (three target intercepts, state noise, prototype pull) to
+    published figures by simulation-based weighted least squares with common random numbers
+    (docs/model.md, "Calibration"); print target vs simulated with sources."""
+    from attunement.simulate.calibration import calibrate as run_calibration
+
+    if children < 100 or seed < 0:
+        err.print("error: --children must be >= 100 and --seed >= 0")
+        raise typer.Exit(2)
+    with out.status("calibrating"):
+        result = run_calibration(children, seed, quick=quick)
+    if as_json:
+        sys.stdout.write(json.dumps(result.rows(), indent=2) + "\n")
+        return
+    table = Table(
+        title=f"calibration: {children} children, seed {seed}, objective {result.objective:g}, "
+        f"{result.evaluations} runs",
+        title_justify="left",
+    )
+    for name in ("target", "literature", "simulated", "z", "fitted", "source"):
+        table.add_column(
+            name, justify="right" if name in ("literature", "simulated", "z") else "left"
+        )
+    for row in result.rows():
+        table.add_row(
+            row["target"],
+            "" if row["literature"] is None else f"{row['literature']:.2f}",
+            f"{row['simulated']:.3f}",
+            "" if row["z"] is None else f"{row['z']:+.2f}",
+            "yes" if row["fitted"] else "",
+            row["source"],
+        )
+    out.print(table)
+    fitted = ", ".join(f"{k} = {v:g} (start {result.start[k]:g})" for k, v in result.fitted.items())
+    out.print(f"fitted: {fitted}", highlight=False)
+
+
+@app.command("experiment")
+def experiment(
+    name: Annotated[str, typer.Argument(help="rhythm, repair, earned-security or power.")],
+    children: Annotated[
+        int | None,
+        typer.Option("--children", help="Children per arm (not used by power)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0).")] = 0,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for experiment_NAME.csv/.png/.json.")
+    ] = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Run one in-silico experiment (docs/model.md, "Experiments"): write its table (CSV), its
+    plot (PNG) and its parameters (JSON) to --out and print the table."""
+    from attunement.simulate.experiments import EXPERIMENTS
+
+    if name not in EXPERIMENTS:
+        err.print(f"error: unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
+        raise typer.Exit(2)
+    if seed < 0 or (children is not None and children < 10):
+        err.print("error: --seed must be >= 0 and --children >= 10")
+        raise typer.Exit(2)
+    kwargs = {"seed": seed}
+    if children is not None and name != "power":
+        kwargs["children"] = children
+    with out.status(f"running {name}"):
+        table, figure, parameters = EXPERIMENTS[name](**kwargs)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stem = out_dir / f"experiment_{name.replace('-', '_')}"
+        table.write_csv(stem.with_suffix(".csv"))
+        figure.savefig(stem.with_suffix(".png"), dpi=100)
+        stem.with_suffix(".json").write_text(json.dumps(parameters, indent=2, default=str) + "\n")
+    except OSError as exc:
+        err.print(f"error: cannot write to {out_dir}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"table": table.to_dicts(), "parameters": parameters}, indent=2, default=str)
+            + "\n"
+        )
+        return
+    rich_table = Table(title=f"experiment {name}, seed {seed}", title_justify="left")
+    for column in table.columns:
+        rich_table.add_column(column)
+    for row in table.iter_rows():
+        rich_table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    out.print(rich_table)
+    out.print(f"written: {stem}.csv, .png, .json", highlight=False)

@@ -4,7 +4,8 @@ A :class:`Caregiver` holds, for ``n`` children, the primary caregiver's paramete
 scheduled changes of the child's relational world (life events, later relationships, an
 intervention). :class:`CaregiverPopulation` gives the distributions they are sampled from.
 Definitions, equations and sources: ``docs/model.md``. The defaults are modelling choices,
-documented there, not estimates; calibration against data comes later.
+documented there, not estimates; ``simulate.calibration`` fits a few of the development
+parameters to published targets.
 """
 
 from __future__ import annotations

@@ -1,0 +1,405 @@
+"""Four in-silico experiments with the developmental model (``docs/model.md``, "Experiments").
+
+Each function returns ``(table, figure, parameters)``: a polars frame, a matplotlib Figure and a
+dict of every parameter used. The numbers are consequences of the model's equations, not
+findings about children; what they show is what the model implies.
+
+- :func:`rhythm` "Rhythm, not content": equal adult talk, contingent vs randomly timed.
+- :func:`repair` "Repair, not perfection": harmony vs rupture with repair vs without.
+- :func:`earned_security`: insecure children meeting a secure relationship at different ages.
+- :func:`power`: power to detect an intervention on responsiveness with the toolkit's measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import polars as pl
+from matplotlib.figure import Figure
+from scipy import stats
+
+from attunement.measures.turns import turns
+from attunement.simulate.caregiver import Caregiver
+from attunement.simulate.development import DevelopmentParams, simulate_development
+from attunement.simulate.session import SessionParameters, session
+
+Result = tuple[pl.DataFrame, Figure, dict[str, Any]]
+
+
+def _latency_for_share(share: float, window: float) -> float:
+    """Mean exponential latency whose probability of falling within ``window`` is ``share``."""
+    return -window / np.log1p(-share)
+
+
+def rhythm(
+    children: int = 4000,
+    seed: int = 0,
+    *,
+    contingent_share: float = 0.95,
+    random_span_s: float = 60.0,
+    age_weeks: int = 52,
+    dyads: int = 40,
+    minutes: float = 10.0,
+) -> Result:
+    """Same adult responses, different timing.
+
+    Development level: the same sampled caregivers in two arms that differ only in
+    ``latency_scale``: *contingent*, latencies with P(latency <= window) = ``contingent_share``;
+    *random*, a response falls anywhere in a ``random_span_s`` span after the serve, so
+    P(within window) = window / span. The number of adult responses per week (availability x
+    responsiveness x bids) is the same in both arms. Outcomes at ``age_weeks``: relational
+    scaffolding, avoidance, share secure (B).
+    Interaction level: ``dyads`` sessions of ``minutes`` with the population-mean caregiver; the
+    random arm returns no serve (response probability 0) but talks on its own at the rate the
+    contingent arm's returns add (adult_talk + response_probability x serve_rate), so adult talk
+    is equal in expectation. Measured with ``attunement.turns`` (rule ``lena``, no chance
+    baseline): adult units, turns per hour and the child-serve response rate.
+    """
+    params = DevelopmentParams()
+    window = params.contingency_window_s
+    random_share = window / random_span_s
+    base = Caregiver.sample(children, seed)
+    arms = {
+        "contingent": _latency_for_share(contingent_share, window),
+        "random": _latency_for_share(random_share, window),
+    }
+    rows = []
+    for arm, latency in arms.items():
+        cg = replace(base, latency_scale=np.full(children, latency))
+        frame = simulate_development(cg, age_weeks, seed, snapshot_ages=[age_weeks], params=params)
+        per_week = float(np.mean(cg.availability * cg.responsiveness) * params.bids_per_week)
+        rows += [
+            _row("development", arm, "adult responses per week (expected)", per_week),
+            _row("development", arm, "scaffolding", _mean(frame, "scaffolding")),
+            _row("development", arm, "avoidance", _mean(frame, "avoidance")),
+            _row("development", arm, "share secure (B)", _share_b(frame)),
+        ]
+    mean_params = SessionParameters()
+    extra_talk = mean_params.response_probability * mean_params.serve_rate_per_min
+    session_arms = {
+        "contingent": mean_params,
+        "random": replace(
+            mean_params,
+            response_probability=0.0,
+            adult_talk_per_min=mean_params.adult_talk_per_min + extra_talk,
+        ),
+    }
+    for arm, sp in session_arms.items():
+        measured = [
+            turns(
+                session(sp, minutes=minutes, seed=seed * 100_003 + i).recording,
+                rule="lena",
+                chance=0,
+                bins=False,
+            )
+            for i in range(dyads)
+        ]
+        rows += [
+            _row("interaction", arm, "adult units", np.mean([m.adult_units for m in measured])),
+            _row(
+                "interaction", arm, "turns per hour", np.mean([m.turns_per_hour for m in measured])
+            ),
+            _row(
+                "interaction",
+                arm,
+                "response rate",
+                np.nanmean([_num(m.response_rate) for m in measured]),
+            ),
+        ]
+    table = pl.DataFrame(rows)
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
+    for ax, (level, measure) in zip(
+        axes,
+        [
+            ("development", "scaffolding"),
+            ("development", "share secure (B)"),
+            ("interaction", "response rate"),
+        ],
+        strict=True,
+    ):
+        sub = table.filter((pl.col("level") == level) & (pl.col("measure") == measure))
+        ax.bar(sub["arm"].to_list(), sub["value"].to_list(), color=["#3a7", "#b55"])
+        ax.set_title(f"{measure} ({level})", fontsize=9)
+    fig.suptitle("Rhythm, not content: equal adult responses, contingent vs random timing")
+    fig.tight_layout()
+    parameters = {
+        "experiment": "rhythm",
+        "children": children,
+        "seed": seed,
+        "contingent_share": contingent_share,
+        "random_span_s": random_span_s,
+        "random_share": random_share,
+        "latency_scale": arms,
+        "age_weeks": age_weeks,
+        "dyads": dyads,
+        "minutes": minutes,
+        "turn_rule": "lena",
+        "session_parameters": {a: sp.to_dict() for a, sp in session_arms.items()},
+        "development_params": params.to_dict(),
+    }
+    return table, fig, parameters
+
+
+REPAIR_ARMS = {
+    "harmony": (0.9, 0.7),
+    "rupture + repair": (0.3, 0.95),
+    "rupture, no repair": (0.3, 0.1),
+}
+"""Arm: (matching, repair). Harmony: few ruptures (10% of exchanges), the population's mean
+repair; the other two: the population's mean matching (30%) with repair 95% or 10%."""
+
+
+def recovery_minutes(regulation: np.ndarray, rate_per_min: float, threshold: float) -> np.ndarray:
+    """Recovery time after the standard stressor: arousal starts at 1 and decays as
+    ``exp(-rate * G * t)`` (self-regulation in proportion to regulation capacity G); the time to
+    fall below ``threshold`` is ``ln(1 / threshold) / (rate * G)`` minutes (inf at G = 0)."""
+    with np.errstate(divide="ignore"):
+        return np.log(1.0 / threshold) / (rate_per_min * np.asarray(regulation, dtype=np.float64))
+
+
+def repair(
+    children: int = 4000,
+    seed: int = 0,
+    *,
+    age_weeks: int = 104,
+    rate_per_min: float = 1.0,
+    threshold: float = 0.1,
+) -> Result:
+    """Harmony vs rupture-with-repair vs rupture-without-repair (``REPAIR_ARMS``) for the same
+    sampled caregivers, differing only in ``matching`` and ``repair``. Resilience at
+    ``age_weeks``: the regulation capacity G and the recovery time after a standard stressor
+    (:func:`recovery_minutes`); also ruptures and repairs per week and share secure."""
+    params = DevelopmentParams()
+    base = Caregiver.sample(children, seed)
+    rows = []
+    recovery = {}
+    for arm, (matching, repair_p) in REPAIR_ARMS.items():
+        cg = replace(base, matching=np.full(children, matching), repair=np.full(children, repair_p))
+        frame = simulate_development(cg, age_weeks, seed, snapshot_ages=[age_weeks], params=params)
+        regulation = frame["regulation"].to_numpy().astype(np.float64)
+        rec = recovery_minutes(regulation, rate_per_min, threshold)
+        recovery[arm] = rec
+        rows.append(
+            {
+                "arm": arm,
+                "matching": matching,
+                "repair": repair_p,
+                "ruptures_per_week": float(frame["ruptures"].mean()) / age_weeks,
+                "repairs_per_week": float(frame["repairs"].mean()) / age_weeks,
+                "regulation": float(regulation.mean()),
+                "recovery_median_min": float(np.median(rec)),
+                "recovery_p90_min": float(np.quantile(rec, 0.9)),
+                "share_secure": _share_b(frame),
+            }
+        )
+    table = pl.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    ax.boxplot([np.minimum(r, 60) for r in recovery.values()], showfliers=False)
+    ax.set_xticks(range(1, len(recovery) + 1), list(recovery))
+    ax.set_ylabel("recovery time after stressor (min)")
+    ax.set_title(f"Repair, not perfection (age {age_weeks / 52:g} y)")
+    fig.tight_layout()
+    parameters = {
+        "experiment": "repair",
+        "children": children,
+        "seed": seed,
+        "arms": {k: {"matching": m, "repair": r} for k, (m, r) in REPAIR_ARMS.items()},
+        "age_weeks": age_weeks,
+        "stressor": "arousal 1 at t=0, decays as exp(-rate * regulation * t)",
+        "rate_per_min": rate_per_min,
+        "threshold": threshold,
+        "development_params": params.to_dict(),
+    }
+    return table, fig, parameters
+
+
+def earned_security(
+    children: int = 2000,
+    seed: int = 0,
+    *,
+    start_years: tuple[float, ...] = (1, 3, 5, 8, 11, 15),
+    responsiveness: float = 0.3,
+    availability: float = 0.5,
+    relation_sensitivity: float = 0.8,
+    relation_weight: float = 0.2,
+    end_weeks: int = 936,
+) -> Result:
+    """Children of an insensitive caregiver (``responsiveness``, ``availability``; other
+    parameters at the population means) who are insecure at 1 year, and a secure later
+    relationship (sensitivity ``relation_sensitivity``, share ``relation_weight`` of bids) that
+    starts at each of ``start_years`` (and a no-relationship arm): the share secure (B) at
+    ``end_weeks`` (18 years) among those insecure at 52 weeks."""
+    params = DevelopmentParams()
+    rows = []
+    for start in (None, *start_years):
+        week = -1 if start is None else round(start * 52)
+        cg = Caregiver.constant(
+            children,
+            responsiveness=responsiveness,
+            availability=availability,
+            relation_week=week,
+            relation_sensitivity=relation_sensitivity if start is not None else 0.0,
+            relation_weight=relation_weight if start is not None else 0.0,
+        )
+        frame = simulate_development(
+            cg, end_weeks, seed, snapshot_ages=[52, end_weeks], params=params
+        )
+        first = frame.filter(pl.col("age_weeks") == 52)["attachment_class"].to_numpy()
+        last = frame.filter(pl.col("age_weeks") == end_weeks)["attachment_class"].to_numpy()
+        insecure = first != "B"
+        earned = last[insecure] == "B"
+        rows.append(
+            {
+                "relationship_from_years": start,
+                "insecure_at_1y": int(insecure.sum()),
+                "secure_at_end": int(earned.sum()),
+                "share_earned_secure": float(earned.mean()) if insecure.any() else float("nan"),
+            }
+        )
+    table = pl.DataFrame(rows, schema_overrides={"relationship_from_years": pl.Float64})
+    with_rel = table.filter(pl.col("relationship_from_years").is_not_null())
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    ax.plot(with_rel["relationship_from_years"], with_rel["share_earned_secure"], "o-")
+    none = table.filter(pl.col("relationship_from_years").is_null())["share_earned_secure"][0]
+    ax.axhline(none, ls="--", color="grey", label="no later relationship")
+    ax.set_xlabel("secure relationship starts at age (years)")
+    ax.set_ylabel(f"share secure at {end_weeks / 52:g} y")
+    ax.set_ylim(0, 1)
+    ax.legend()
+    ax.set_title("Earned security among children insecure at 1 year")
+    fig.tight_layout()
+    parameters = {
+        "experiment": "earned-security",
+        "children": children,
+        "seed": seed,
+        "start_years": list(start_years),
+        "responsiveness": responsiveness,
+        "availability": availability,
+        "relation_sensitivity": relation_sensitivity,
+        "relation_weight": relation_weight,
+        "end_weeks": end_weeks,
+        "development_params": params.to_dict(),
+    }
+    return table, fig, parameters
+
+
+def power(
+    seed: int = 0,
+    *,
+    effect: float = 0.1,
+    minutes: tuple[float, ...] = (5, 10, 20, 40),
+    dyads: tuple[int, ...] = (10, 20, 40),
+    studies: int = 400,
+    pool: int | None = None,
+    alpha: float = 0.05,
+    measure: str = "response_rate",
+) -> Result:
+    """Power of a two-arm study (control vs intervention, ``n`` dyads each) to detect an
+    intervention that raises responsiveness by ``effect`` (capped at 1), by Welch's t-test
+    (``scipy.stats.ttest_ind``, two-sided, ``alpha``) on the per-dyad ``measure`` of
+    ``attunement.turns`` (rule ``lena``: ``response_rate`` or ``turns_per_hour``).
+
+    Dyads: caregivers sampled from the default population, sessions from ``session.py``
+    (``SessionParameters.from_caregiver``). For each recording length a pool of ``pool`` dyads
+    per arm (default 4 x the largest n) is simulated and measured once; each of ``studies``
+    simulated studies draws n dyads per arm from the pools without replacement (power is then
+    conditional on the pool; the pool is several times the largest n to keep that small).
+    """
+    if measure not in ("response_rate", "turns_per_hour"):
+        raise ValueError(f"measure must be response_rate or turns_per_hour, got {measure!r}")
+    pool = pool or 4 * max(dyads)
+    if pool < max(dyads):
+        raise ValueError(f"pool ({pool}) must be >= the largest number of dyads ({max(dyads)})")
+    caregiver = Caregiver.sample(2 * pool, seed)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in minutes:
+        values = {}
+        for arm, offset in (("control", 0), ("intervention", pool)):
+            vals = []
+            for i in range(pool):
+                sp = SessionParameters.from_caregiver(caregiver, offset + i, frightening=0.0)
+                if arm == "intervention":
+                    r = min(float(caregiver.responsiveness[offset + i]) + effect, 1.0)
+                    sp = replace(
+                        sp, response_probability=r * float(caregiver.availability[offset + i])
+                    )
+                rec = session(sp, minutes=m, seed=seed * 1_000_003 + offset + i).recording
+                vals.append(_num(getattr(turns(rec, rule="lena", chance=0, bins=False), measure)))
+            values[arm] = np.asarray(vals, dtype=np.float64)
+        for n in dyads:
+            hits = 0
+            for _ in range(studies):
+                a = rng.choice(values["control"], n, replace=False)
+                b = rng.choice(values["intervention"], n, replace=False)
+                p = stats.ttest_ind(b, a, equal_var=False, nan_policy="omit").pvalue
+                hits += bool(p < alpha)
+            rows.append(
+                {
+                    "minutes": float(m),
+                    "dyads_per_arm": n,
+                    "power": hits / studies,
+                    "studies": studies,
+                    "mean_control": float(np.nanmean(values["control"])),
+                    "mean_intervention": float(np.nanmean(values["intervention"])),
+                }
+            )
+    table = pl.DataFrame(rows)
+    grid = table.pivot(on="dyads_per_arm", index="minutes", values="power").sort("minutes")
+    heat = grid.drop("minutes").to_numpy()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    im = ax.imshow(heat, vmin=0, vmax=1, cmap="viridis", origin="lower", aspect="auto")
+    ax.set_xticks(range(len(dyads)), [str(d) for d in dyads])
+    ax.set_yticks(range(len(minutes)), [f"{m:g}" for m in grid["minutes"]])
+    for (i, j), v in np.ndenumerate(heat):
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w" if v < 0.6 else "k")
+    ax.set_xlabel("dyads per arm")
+    ax.set_ylabel("recording minutes")
+    ax.set_title(f"Power, responsiveness +{effect:g} ({measure}, α = {alpha:g})")
+    fig.colorbar(im, ax=ax)
+    fig.tight_layout()
+    parameters = {
+        "experiment": "power",
+        "seed": seed,
+        "effect": effect,
+        "minutes": list(minutes),
+        "dyads": list(dyads),
+        "studies": studies,
+        "pool": pool,
+        "alpha": alpha,
+        "measure": measure,
+        "turn_rule": "lena",
+        "test": "Welch two-sample t-test, two-sided (scipy.stats.ttest_ind, equal_var=False)",
+        "generator": "session.py, SessionParameters.from_caregiver (frightening off)",
+    }
+    return table, fig, parameters
+
+
+def _row(level: str, arm: str, measure: str, value: float) -> dict[str, Any]:
+    return {"level": level, "arm": arm, "measure": measure, "value": float(value)}
+
+
+def _mean(frame: pl.DataFrame, column: str) -> float:
+    return float(frame[column].cast(pl.Float64).mean())
+
+
+def _share_b(frame: pl.DataFrame) -> float:
+    return float((frame["attachment_class"] == "B").mean())
+
+
+def _num(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+EXPERIMENTS = {
+    "rhythm": rhythm,
+    "repair": repair,
+    "earned-security": earned_security,
+    "power": power,
+}
