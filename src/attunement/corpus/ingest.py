@@ -182,12 +182,14 @@ def write(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
 
 
 def _forget(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    con.execute(
-        "DELETE FROM segments WHERE recording_id IN "
-        "(SELECT recording_id FROM recordings WHERE path = ?)",
-        [path],
-    )
-    con.execute("DELETE FROM recordings WHERE path = ?", [path])
+    """Remove what the store holds for ``path``. The segments table is only touched when the
+    path has recordings: a DELETE on it scans every stored segment, which on a growing store
+    made each new file cost more than the last."""
+    query = "SELECT recording_id FROM recordings WHERE path = ?"
+    ids = [i for (i,) in con.execute(query, [path]).fetchall()]
+    if ids:
+        con.execute("DELETE FROM segments WHERE recording_id IN (SELECT unnest(?))", [ids])
+        con.execute("DELETE FROM recordings WHERE path = ?", [path])
     con.execute("DELETE FROM failures WHERE path = ?", [path])
 
 
