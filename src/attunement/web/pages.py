@@ -4,7 +4,6 @@ a store or a form is escaped; only SVG that the server drew itself is marked saf
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -12,20 +11,9 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from attunement.report.html import number
+
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def number(value: Any, digits: int = 2) -> str:
-    """Integers with thousands separators, floats to ``digits`` places, None as a dash."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return str(value)
 
 
 def percent(value: float | None) -> str:
@@ -40,7 +28,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["num"] = number
+    env.filters["num"] = lambda value, digits=2: number(value, digits)
     env.filters["pct"] = percent
     return env
 
