@@ -115,7 +115,9 @@ def test_prototype_keeps_long_term_stability_off_it_decays_to_zero():
     """Homogeneous caregivers with drifting caregiving (drift sd 1 logit): all differences come
     from experience. Without a prototype the age-1 vs age-18 correlation of avoidance decays to
     ~0; with the strict prototype (no revision) it levels off at an asymptote: the 10- and
-    18-year correlations are equal; the default (slow revision) lies close above zero."""
+    18-year correlations are equal; the default (slow revision) lies between. Seed 5 gives
+    off 0.01 / 0.04, strict 0.20 / 0.23, default 0.18 / 0.17 (10 / 18 years); the bounds leave
+    about 4 standard errors of r at n = 3000 (0.018) for another seed or a numba version."""
     n, ages = 3000, [52, 520, 936]
 
     def stability(**params):
@@ -127,8 +129,9 @@ def test_prototype_keeps_long_term_stability_off_it_decays_to_zero():
     strict = stability(prototype_revision=0.0)
     default = stability()
     assert abs(off[0]) < 0.08 and abs(off[1]) < 0.08
-    assert strict[1] > 0.25 and strict[1] == pytest.approx(strict[0], abs=0.06)
-    assert default[1] > 0.2
+    assert strict[1] > 0.15 and strict[1] == pytest.approx(strict[0], abs=0.06)
+    assert strict[1] > off[1] + 0.1
+    assert default[1] > 0.1
 
 
 def test_early_secure_relationship_earns_more_security_than_a_late_one():
@@ -168,4 +171,46 @@ def test_frame_columns_and_errors():
         DevelopmentParams(state_rate=2.0)
     with pytest.raises(ValueError, match=r"population\.relation_rate"):
         CaregiverPopulation(relation_rate=1.5)
-    assert dataclasses.asdict(DevelopmentParams())["prototype_pull"] == 0.02
+    # the calibrated defaults (docs/model.md, "Calibration")
+    assert dataclasses.asdict(DevelopmentParams())["prototype_pull"] == 0.01049
+    assert DevelopmentParams().event_residual == 0.97024
+    with pytest.raises(ValueError, match=r"params\.event_residual"):
+        DevelopmentParams(event_residual=1.5)
+
+
+def test_event_residual_keeps_that_share_of_the_drop_after_the_event():
+    """Fixed caregiving (consistency 1, no drift): the availability belief tracks
+    v * r * P(latency <= 3 s). An event from week 52 to 104 halves r and v; afterwards they stay
+    at (1 - residual * 0.5) of their level, so at 6 years the belief is near
+    0.8 (1 - 0.5 residual) * 0.6 (1 - 0.5 residual) * (1 - e^-3)."""
+    cg = Caregiver.constant(
+        2000,
+        responsiveness=0.6,
+        availability=0.8,
+        consistency=1.0,
+        drift_sd=0.0,
+        latency_scale=1.0,
+        event_week=52,
+        event_weeks=52,
+        event_drop=0.5,
+    )
+    for residual in (0.0, 0.5, 1.0):
+        frame = run(cg, weeks=312, ages=[78, 312], event_residual=residual)
+        during = mean_at(frame, "availability_belief", 78)
+        late = mean_at(frame, "availability_belief", 312)
+        kept = 1.0 - 0.5 * residual
+        assert late == pytest.approx(0.8 * kept * 0.6 * kept * (1 - np.exp(-3.0)), abs=0.01)
+        assert during < 0.8 * 0.6 * (1 - np.exp(-3.0)) - 0.1  # the event itself bites
+
+
+def test_event_reopens_the_prototype():
+    """With prototype_revision 0 the prototype is frozen after the first year, unless an event
+    reopens it (event_revision > 0): it then moves toward the state, which the event worsens."""
+    cg = Caregiver.constant(1000, event_week=260, event_weeks=104, event_drop=0.6)
+    ages = [52, 520]
+    frozen = run(cg, weeks=520, ages=ages, prototype_revision=0.0, event_revision=0.0)
+    proto = frozen["prototype_avoidance"].to_numpy().reshape(-1, 2)
+    assert np.array_equal(proto[:, 0], proto[:, 1])
+    reopened = run(cg, weeks=520, ages=ages, prototype_revision=0.0, event_revision=0.05)
+    proto = reopened["prototype_avoidance"].to_numpy().reshape(-1, 2)
+    assert (proto[:, 1] - proto[:, 0]).mean() > 0.05

@@ -116,9 +116,9 @@ def calibrate(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fit five model parameters (three target intercepts, state noise, prototype pull) to
-    published figures by simulation-based weighted least squares with common random numbers
-    (docs/model.md, "Calibration"); print target vs simulated with sources."""
+    """Fit six model parameters (three target intercepts, state noise, prototype pull, life-event
+    residual) to published figures by simulation-based weighted least squares with common random
+    numbers (docs/model.md, "Calibration"); print target vs simulated with sources."""
     from attunement.simulate.calibration import calibrate as run_calibration
 
     if children < 100 or seed < 0:

@@ -162,7 +162,8 @@ class Caregiver:
     - ``drift_sd``, ``drift_weeks``: stationary sd (logit scale) and correlation time of the
       slow drift of the caregiver's responsiveness over the years.
     - ``event_week``, ``event_weeks``, ``event_drop``: a life event from ``event_week`` for
-      ``event_weeks`` weeks multiplies responsiveness and availability by ``1 - event_drop``.
+      ``event_weeks`` weeks multiplies responsiveness and availability by ``1 - event_drop``
+      (afterwards by ``1 - event_residual * event_drop``, ``DevelopmentParams``).
     - ``relation_week``, ``relation_sensitivity``, ``relation_weight``: from ``relation_week`` a
       new relationship (partner, therapist, friend) of the given sensitivity receives a share
       ``relation_weight`` of the child's bids.

@@ -6,7 +6,8 @@ ruptures or not, and sometimes frightens. From these counts the child updates an
 working model (discounted Beta beliefs about availability, predictability and fright),
 relational scaffolding and regulation capacity; these set targets for the attachment dimensions
 (avoidance/deactivation, anxiety/hyperactivation, disorganisation), which a revisable state
-follows while a prototype formed in the first year pulls it back (Fraley 2002). Every state,
+follows while a prototype formed in the first year pulls it back (Fraley 2002); life events
+lower caregiving, leave a lasting residual and reopen the prototype. Every state,
 equation and default is written down in ``docs/model.md``; the equations are modelling choices.
 
 The kernel runs in parallel over children with one counter-based random stream per child
@@ -71,6 +72,13 @@ class DevelopmentParams:
     Classes: D when disorganisation >= ``disorganisation_threshold``; else B when avoidance <
     ``avoidance_threshold`` and anxiety < ``anxiety_threshold``; else A or C by the larger
     relative excess over its threshold.
+    Life events: after an event ends, responsiveness and availability stay multiplied by
+    ``1 - event_residual * event_drop`` (the lasting share of the drop; Waters et al. 2000:
+    negative life events predict change of security); during an event the prototype reopens:
+    no pull toward it, and it revises toward the state at ``event_revision`` (Fraley 2002).
+    Defaults: ``avoid_base``, ``anx_base``, ``dis_base``, ``state_noise``, ``prototype_pull`` and
+    ``event_residual`` are the calibrated values (``simulate.calibration``); the rest are round
+    modelling choices.
     """
 
     bids_per_week: float = 30.0
@@ -89,23 +97,25 @@ class DevelopmentParams:
     regulation_gain: float = 0.05
     regulation_loss: float = 0.05
     regulation_initial: float = 0.5
-    avoid_base: float = -4.4
+    avoid_base: float = -4.40487
     avoid_unavailable: float = 6.0
     avoid_unscaffolded: float = 2.0
-    anx_base: float = -3.76
+    anx_base: float = -3.79099
     anx_unpredictable: float = 6.0
     anx_dysregulated: float = 2.0
-    dis_base: float = -1.33
+    dis_base: float = -1.43066
     dis_fright: float = 40.0
     dis_conflict: float = 4.0
     state_rate: float = 0.02
-    state_noise: float = 0.05
+    state_noise: float = 0.06809
     prototype_weeks: float = 52.0
-    prototype_pull: float = 0.02
+    prototype_pull: float = 0.01049
     prototype_revision: float = 0.001
     avoidance_threshold: float = 0.5
     anxiety_threshold: float = 0.5
     disorganisation_threshold: float = 0.5
+    event_residual: float = 0.97024
+    event_revision: float = 0.02
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -119,7 +129,7 @@ class DevelopmentParams:
         unit = ("belief_discount", "scaffold_gain", "scaffold_decay", "regulation_gain")
         unit += ("regulation_loss", "regulation_initial", "state_rate", "prototype_pull")
         unit += ("prototype_revision", "avoidance_threshold", "anxiety_threshold")
-        for name in (*unit, "disorganisation_threshold"):
+        for name in (*unit, "disorganisation_threshold", "event_residual", "event_revision"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"params.{name}: must lie in [0, 1], got {getattr(self, name)}")
         if self.state_rate + self.prototype_pull > 1.0:
@@ -186,6 +196,7 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
     bids, window, occasion_sd, discount, weight = prm[0], prm[1], prm[2], prm[3], prm[4]
     s_gain, s_decay, g_gain, g_loss, g_init = prm[11], prm[12], prm[13], prm[14], prm[15]
     rate, noise, proto_weeks, pull, revision = prm[25], prm[26], prm[27], prm[28], prm[29]
+    residual, event_revision = prm[33], prm[34]
     for i in prange(n):
         state = rng.stream(seed, first_child + i, rng.DEVELOPMENT_STREAM)
         resp0, latency, consistency, avail0 = cg[0, i], cg[1, i], cg[2, i], cg[3, i]
@@ -227,12 +238,14 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
             # this week's caregiving
             avail, resp_logit = avail0, logit0
             event = ev_week >= 0 and ev_week <= t < ev_week + ev_weeks
+            after = ev_week >= 0 and t >= ev_week + ev_weeks and residual > 0.0
             treated = int_week >= 0 and t >= int_week
-            if event or treated:
+            if event or after or treated:
                 resp = resp0
-                if event:
-                    resp *= 1.0 - ev_drop
-                    avail *= 1.0 - ev_drop
+                if event or after:
+                    keep_share = 1.0 - ev_drop if event else 1.0 - residual * ev_drop
+                    resp *= keep_share
+                    avail *= keep_share
                 if treated:
                     resp += int_gain * (1.0 - resp)
                 resp_logit = _logit(resp)
@@ -276,11 +289,13 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
             z1, z2, state = rng.normal2(state)
             z3, _, state = rng.normal2(state)
             formed = t >= proto_weeks
-            p_pull = pull if formed else 0.0
+            p_pull = pull if formed and not event else 0.0
             la += rate * (ta - la) + p_pull * (qa - la) + noise * z1
             lx += rate * (tx - lx) + p_pull * (qx - lx) + noise * z2
             ld += rate * (td - ld) + p_pull * (qd - ld) + noise * z3
-            step = revision if formed else 1.0 / (t + 2.0)
+            step = event_revision if event else revision
+            if not formed:
+                step = 1.0 / (t + 2.0)
             qa += step * (la - qa)
             qx += step * (lx - qx)
             qd += step * (ld - qd)
@@ -350,5 +365,5 @@ assert _names(DevelopmentParams) == (
     *("anx_base", "anx_unpredictable", "anx_dysregulated", "dis_base", "dis_fright"),
     *("dis_conflict", "state_rate", "state_noise", "prototype_weeks", "prototype_pull"),
     *("prototype_revision", "avoidance_threshold", "anxiety_threshold"),
-    "disorganisation_threshold",
+    *("disorganisation_threshold", "event_residual", "event_revision"),
 ), "the kernel reads DevelopmentParams by position: keep the order in step"
