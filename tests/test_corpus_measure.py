@@ -9,7 +9,14 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from attunement.corpus import ingest, measure, registry, sequential_family, turns_family
+from attunement.corpus import (
+    ingest,
+    measure,
+    registry,
+    repair_family,
+    sequential_family,
+    turns_family,
+)
 from attunement.io import read_file
 from attunement.measures.sequential import sequential
 from attunement.measures.turns import turns
@@ -165,3 +172,50 @@ def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
     assert "0 result(s) computed, 8 already up to date" in " ".join(again.output.split())
     bad = CliRunner().invoke(corpus_app(), ["measure", "--db", str(db), "--turns", "nope"])
     assert bad.exit_code == 2 and "unknown turn rule" in bad.output
+
+
+STILL_FACE = """onset,offset,partner,code
+0,10,episode,FF
+10,20,episode,SF
+20,30,episode,RE
+0,10,caregiver,positive
+0,3,child,positive
+3,6,child,negative
+6,10,child,positive
+10,20,caregiver,no_infant_focus
+10,14,child,object
+14,20,child,negative
+20,30,caregiver,positive
+20,25,child,negative
+25,30,child,positive
+"""
+
+
+def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
+    """ICEP-R on a 30-s Still-Face dyad: matched 0-3, 6-10, 25-30 s (12 s); mismatched 3-6,
+    14-20, 20-25 s (14 s); neutral 10-14 s. Three mismatch episodes (the SF one is cut at the
+    phase change: censored), two repaired by the child after 3 s and 5 s; Kaplan-Meier over
+    3, 6+ and 5 s gives S = 2/3 after 3 s and 1/3 after 5 s: median 5 s."""
+    folder = tmp_path / "files"
+    make_days(folder, 1)
+    (folder / "dyad.csv").write_text(STILL_FACE)
+    db = tmp_path / "c.duckdb"
+    assert ingest([folder], db, jobs=1).failed == []
+    family = registry()["repair"]
+    summary = measure(str(db), [(family, repair_family.config("icep-r"))], jobs=1)
+    assert summary.computed == 2
+    rows = query(
+        db,
+        "SELECT recording_id, status, match_s, mismatch_s, neutral_s, matching_proportion, "
+        "mismatch_episodes, repairs, censored, repair_latency_median_s, repaired_by_child "
+        "FROM repair ORDER BY recording_id",
+    )
+    (day, day_status, *nothing), dyad = rows
+    assert day == "day000" and "code" in day_status and set(nothing) == {None}
+    assert dyad == ("dyad", "measured", 12.0, 14.0, 4.0, 12 / 26, 3, 2, 1, 5.0, 2)
+    assert measure(str(db), [(family, repair_family.config("icep-r"))], jobs=1).computed == 0
+    # another match table is another configuration: both recordings are measured again
+    valence = measure(str(db), [(family, repair_family.config("valence"))], jobs=1)
+    assert valence.computed == 2
+    statuses = query(db, "SELECT status FROM repair WHERE recording_id = 'dyad' ORDER BY 1")
+    assert next(s for (s,) in statuses if s != "measured").startswith("match table 'valence'")

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from attunement.commands.common import err, out
 from attunement.commands.ingest import DaskOpt, DbOpt, JobsOpt
-from attunement.corpus import sequential_family, turns_family
+from attunement.corpus import repair_family, sequential_family, turns_family
 from attunement.corpus.measure import export_results, measure
 from attunement.corpus.registry import registry
 from attunement.corpus.store import StoreError
@@ -27,6 +27,23 @@ def command(
         bool,
         typer.Option("--sequential", help="Lag-1 transitions CHI -> adult and adult -> CHI."),
     ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option("--repair", help="Rupture and repair of coded child and caregiver states."),
+    ] = False,
+    match_table: Annotated[
+        str,
+        typer.Option(
+            "--match-table", help="With --repair: icep-r, monadic-phases, valence or a CSV."
+        ),
+    ] = "icep-r",
+    min_mismatch: Annotated[
+        float, typer.Option("--min-mismatch", help="With --repair: shortest mismatch episode, s.")
+    ] = 0.0,
+    absent_code: Annotated[
+        str | None,
+        typer.Option("--absent-code", help="With --repair: the state of a partner with no code."),
+    ] = None,
     bins: Annotated[
         list[str] | None, typer.Option("--bins", help="Time bins of turns: 1h, 5min (repeat).")
     ] = None,
@@ -46,15 +63,18 @@ def command(
 ) -> None:
     """Compute measures for every recording in the store; only recordings that are new or changed
     (content hash) or whose parameters changed are computed. Results stay in the store (tables
-    turns, turns_bins, sequential) with every parameter as JSON. Default: --turns lena."""
+    turns, turns_bins, sequential, repair) with every parameter as JSON. Default: --turns lena."""
     families = registry()
     requests = []
     try:
-        for rule in turns or ([] if sequential else ["lena"]):
+        for rule in turns or ([] if sequential or repair else ["lena"]):
             cfg = turns_family.config(rule, chance=chance, seed=seed, bins=tuple(bins or ["1h"]))
             requests.append((families["turns"], cfg))
         if sequential:
             requests.append((families["sequential"], sequential_family.config()))
+        if repair:
+            cfg = repair_family.config(match_table, min_mismatch, absent_code)
+            requests.append((families["repair"], cfg))
         if out_path is not None and out_path.suffix.lower() not in (".csv", ".parquet"):
             raise ValueError(f"{out_path}: --out must end in .csv or .parquet")
     except ValueError as exc:

@@ -37,7 +37,8 @@ def config_key(family: str, config: dict[str, Any]) -> str:
 
 def registry() -> dict[str, Family]:
     """Every family by name (imported here so that each stays its own module)."""
+    from attunement.corpus.repair_family import REPAIR
     from attunement.corpus.sequential_family import SEQUENTIAL
     from attunement.corpus.turns_family import TURNS
 
-    return {f.name: f for f in (TURNS, SEQUENTIAL)}
+    return {f.name: f for f in (TURNS, SEQUENTIAL, REPAIR)}
