@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from attunement.corpus import ingest, measure, registry, turns_family
+from attunement.corpus import StoreBusy, ingest, measure, open_store, registry, turns_family
 from tests.corpus_helpers import make_days, query
 
 RUN_INGEST = (
@@ -61,6 +61,45 @@ def test_sigkill_mid_ingest_then_rerun_keeps_every_file_exactly_once(tmp_path):
         ("day007.csv", 2),
         ("day023.csv", 2),
     ]
+
+
+def test_a_reader_during_an_ingest_sees_whole_files_only(tmp_path):
+    """The writer lets go between commits (--release-every 0.05 s); a reader that waits for the
+    lock gets in several times during the run and every time sees each stored recording with
+    exactly its n_segments rows, and never fewer recordings than the time before."""
+    folder = tmp_path / "files"
+    make_days(folder, 60, segments=3000, hours=1)
+    db = tmp_path / "c.duckdb"
+    script = tmp_path / "run.py"
+    script.write_text(RUN_INGEST)
+    args = [sys.executable, str(script), "ingest", str(folder), "--db", str(db), "-v"]
+    proc = subprocess.Popen(
+        [*args, "--jobs", "1", "--release-every", "0.05"], stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr.readline().startswith("stored ")  # the store exists and has a file
+    seen = []
+    while proc.poll() is None:
+        try:
+            con = open_store(db, read_only=True, wait_s=5)
+        except StoreBusy:
+            continue
+        try:
+            seen.append(
+                con.execute(
+                    "SELECT count(*), count(*) FILTER (WHERE n_segments <> (SELECT count(*) "
+                    "FROM segments s WHERE s.recording_id = r.recording_id)) FROM recordings r"
+                ).fetchone()
+            )
+        finally:
+            con.close()
+    proc.stderr.read()
+    assert proc.wait() == 0
+    during = [n for n, _ in seen if n < 60]
+    assert len(during) >= 2, seen  # the reader got in while files were still arriving
+    assert all(partial == 0 for _, partial in seen)
+    counts = [n for n, _ in seen]
+    assert counts == sorted(counts)
+    assert query(db, "SELECT count(*) FROM recordings") == [(60,)]
 
 
 def test_dask_cluster_gives_the_same_store_and_results(tmp_path):

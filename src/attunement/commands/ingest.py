@@ -51,6 +51,14 @@ def command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="One line per file as it is committed.")
     ] = False,
+    release_every: Annotated[
+        float,
+        typer.Option(
+            "--release-every",
+            min=0.0,
+            help="Let readers in (between two commits) at least every S seconds.",
+        ),
+    ] = 2.0,
 ) -> None:
     """Read files into a corpus store: one transaction per file, files already stored (same
     content hash) skipped, a killed run resumed by running it again. Failures are kept in the
@@ -66,7 +74,11 @@ def command(
             out.print(
                 f"imported from {import_}: " + ", ".join(f"{t} {n}" for t, n in added.items())
             )
-        summary = _ingest(paths, db, jobs, dask, role_map, not no_words, verbose) if paths else None
+        summary = (
+            _ingest(paths, db, jobs, dask, role_map, not no_words, verbose, release_every)
+            if paths
+            else None
+        )
         if export is not None:
             files = export_store(db, export)
             out.print(f"exported {len(files)} table(s) to {export}")
@@ -77,7 +89,7 @@ def command(
         _report(summary)
 
 
-def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose) -> IngestSummary:
+def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose, release_every) -> IngestSummary:
     columns = (
         TextColumn("ingest"),
         BarColumn(),
@@ -113,6 +125,7 @@ def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose) -> IngestSummar
             keep_text=keep_text,
             on_plan=on_plan,
             on_file=on_file,
+            release_every=release_every,
         )
 
 

@@ -8,14 +8,17 @@ that could not be read) and the measure tables (see ``attunement.corpus.registry
 
 Consistency: DuckDB allows one read-write process per file, and that process holds the file
 locked. The ingest and measure runs commit each file (or each chunk of results) in its own
-transaction, so whenever the writer is gone the file holds whole files only. Readers therefore
-open the store ``read_only=True`` when no writer holds it (``open_store`` raises ``StoreBusy``
-while one does), or read a Parquet export (``attunement ingest --export DIR``), which is a
-snapshot taken inside one transaction.
+transaction, so whenever the writer is gone the file holds whole files only. An ingest also
+lets go of the file at least every ``Writer.hold_s`` seconds, between two commits, so a reader
+that waits for the lock (``open_store(read_only=True, wait_s=...)``) gets in during a long run
+and sees every file committed so far, whole. Without waiting, ``open_store`` raises
+``StoreBusy`` while a writer holds the file. A Parquet export (``attunement ingest --export
+DIR``) is a snapshot taken inside one transaction.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -80,14 +83,30 @@ DDL = (
 )
 
 
-def open_store(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_store(
+    path: str | Path, *, read_only: bool = False, wait_s: float = 0.0
+) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable and new, create) the store at ``path``.
 
     Raises ``StoreError`` naming the file when it is not a DuckDB database, when it is a DuckDB
-    database holding other tables than a store's, and ``StoreBusy`` when another process has it
-    open for writing. Nothing is written to a file that fails these checks.
+    database holding other tables than a store's, and ``StoreBusy`` when another process still
+    holds it open for writing after ``wait_s`` seconds of retrying. Nothing is written to a file
+    that fails these checks.
     """
-    path = Path(path)
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return _open(Path(path), read_only)
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(RETRY_S)
+
+
+RETRY_S = 0.02  # seconds between attempts to take a busy store
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a store file")
     exists = path.exists() and path.stat().st_size > 0

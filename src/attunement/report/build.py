@@ -108,7 +108,7 @@ def corpus_report(
     per recording, as ``attunement measure`` wrote it); recordings without stored numbers are
     measured here (nothing is written) and the report says how many."""
     templates = templates or coach.load_templates()
-    con = open_store(db, read_only=True)
+    con = open_store(db, read_only=True, wait_s=30.0)  # an ingest lets readers in every 2 s
     try:
         meta = con.sql(
             "SELECT recording_id, path, format, duration_ms, child_age_days, n_segments "

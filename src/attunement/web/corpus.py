@@ -15,12 +15,13 @@ from typing import Any
 from attunement.corpus import open_store
 
 PAGE_SIZE = 100
+READ_WAIT_S = 3.0  # an ingest lets readers in at least every 2 s; then a 503 "try again"
 TURN_COLUMNS = ("rule", "turns", "turns_per_hour", "response_rate", "latency_median_s")
 
 
 @contextmanager
 def _connection(store: Path):
-    con = open_store(store, read_only=True)
+    con = open_store(store, read_only=True, wait_s=READ_WAIT_S)
     try:
         yield con
     finally:
