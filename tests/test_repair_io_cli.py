@@ -166,3 +166,56 @@ def test_real_connect_attachment_data():
     assert r.censored == 9 and r.censored_by["neutral"] == 9
     assert r.repair_latency_median_s is None
     assert r.mismatches["duration_s"].to_list() == [4.0, 2.0, 2.0, 2.0, 2.0, 2.0, 10.0, 2.0, 4.0]
+
+
+DYAD_1 = """onset,offset,partner,code
+0,10,episode,FF
+10,20,episode,SF
+20,30,episode,RE
+0,10,caregiver,positive
+0,3,child,positive
+3,6,child,negative
+6,10,child,positive
+10,20,caregiver,no_infant_focus
+10,14,child,object
+14,20,child,negative
+20,30,caregiver,positive
+20,25,child,negative
+25,30,child,positive
+"""
+DYAD_2 = """onset,offset,partner,code
+0,10,episode,FF
+10,20,episode,SF
+20,30,episode,RE
+0,10,caregiver,positive
+0,10,child,positive
+10,20,caregiver,no_infant_focus
+10,20,child,negative
+20,30,caregiver,positive
+20,30,child,positive
+"""
+
+
+def test_several_dyads_give_still_face_contrasts_by_hand(tmp_path):
+    """ICEP-R matching per phase: dyad 1 FF 7/10, SF 0/6, RE 5/10; dyad 2 FF 1, SF 0, RE 1.
+    SF - FF: differences -0.7 and -1, mean -0.85, SD 0.3 / sqrt 2, d_z = -0.85 / 0.2121;
+    SD(SF) = 0 and SD(FF) = 0.3 / sqrt 2, so d_av = -0.85 / (0.2121 / 2)."""
+    files = []
+    for name, text in (("d1.csv", DYAD_1), ("d2.csv", DYAD_2)):
+        files.append(tmp_path / name)
+        files[-1].write_text(text)
+    result = runner.invoke(app, ["repair", *map(str, files), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [d["by_episode"]["FF"]["matching_proportion"] for d in data["dyads"]] == [0.7, 1.0]
+    effect = data["contrasts"]["matching_proportion"]["still_face_effect"]
+    sd = 0.3 / np.sqrt(2)
+    assert effect["phases"] == ["SF", "FF"] and effect["n"] == 2
+    assert effect["mean_diff"] == pytest.approx(-0.85)
+    assert effect["sd_diff"] == pytest.approx(sd)
+    assert effect["d_z"] == pytest.approx(-0.85 / sd)
+    assert effect["d_av"] == pytest.approx(-0.85 / (sd / 2))
+    recovery = data["contrasts"]["matching_proportion"]["recovery"]
+    assert recovery["mean_diff"] == pytest.approx(0.75)  # (0.5 + 1) / 2
+    table = runner.invoke(app, ["repair", *map(str, files)])
+    assert "Still-Face contrasts across dyads" in table.stdout

@@ -13,13 +13,17 @@ from rich.table import Table
 from attunement.commands.common import JsonOpt, err, out
 from attunement.errors import ReadError
 from attunement.io import read_file
-from attunement.measures.repair import PRESETS, MatchTableError, repair
+from attunement.measures.repair import PRESETS, MatchTableError, repair, still_face_contrasts
 from attunement.roles import RoleMapError
 
 
 def command(
-    path: Annotated[
-        Path, typer.Argument(help="A coded recording, or a CSV onset,offset,partner,code.")
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Coded recordings, or CSVs onset,offset,partner,code (one dyad each).",
+            show_default=False,
+        ),
     ],
     match_table: Annotated[
         str,
@@ -35,38 +39,72 @@ def command(
     roles: Annotated[
         Path | None, typer.Option("--roles", help="JSON/YAML map of label -> speaker_type.")
     ] = None,
+    contrast: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contrast",
+            help="With several dyads: Still-Face contrasts of this measure (repeat) "
+            "[default: matching_proportion, reparation_rate].",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Matching, mismatch episodes, repairs, censoring-aware repair latency and who repaired,
-    overall and per episode (Still-Face FF / SF / RE)."""
-    try:
-        recordings = read_file(path, roles=roles)
-    except (ReadError, RoleMapError) as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    overall and per episode (Still-Face FF / SF / RE). With several dyads, also the Still-Face
+    contrasts across dyads (SF - FF, RE - FF, RE - SF with d_z and d_av)."""
     results = []
-    try:
-        for rec in recordings:
-            results.append(
-                repair(
-                    rec,
-                    match_table=match_table,
-                    min_mismatch_s=min_mismatch,
-                    absent_code=absent_code,
+    for path in paths:
+        try:
+            recordings = read_file(path, roles=roles)
+        except (ReadError, RoleMapError) as exc:
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        try:
+            for rec in recordings:
+                results.append(
+                    repair(
+                        rec,
+                        match_table=match_table,
+                        min_mismatch_s=min_mismatch,
+                        absent_code=absent_code,
+                    )
                 )
-            )
-    except MatchTableError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    except ValueError as exc:
-        err.print(f"error: {path}: {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        except MatchTableError as exc:
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except ValueError as exc:
+            err.print(f"error: {path}: {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    measures = contrast or list(DEFAULT_CONTRASTS)
+    contrasts = {m: still_face_contrasts(results, m) for m in measures} if len(results) > 1 else {}
     if as_json:
         data = [r.to_dict() for r in results]
-        sys.stdout.write(json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n")
+        report = data[0] if len(data) == 1 else {"dyads": data, "contrasts": contrasts}
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
         return
     for r in results:
         _print(r)
+    if contrasts:
+        _print_contrasts(contrasts)
+
+
+DEFAULT_CONTRASTS = ("matching_proportion", "reparation_rate")
+
+
+def _print_contrasts(contrasts: dict) -> None:
+    table = Table(title="Still-Face contrasts across dyads", title_justify="left")
+    for column in ("measure", "contrast", "n", "mean diff", "SD diff", "d_z", "d_av"):
+        table.add_column(column, justify="left" if column in ("measure", "contrast") else "right")
+    for measure, by_name in contrasts.items():
+        for name, c in by_name.items():
+            table.add_row(
+                measure,
+                f"{name} ({c['phases'][0]} - {c['phases'][1]})",
+                str(c["n"]),
+                *(_number(c[k]) for k in ("mean_diff", "sd_diff", "d_z", "d_av")),
+            )
+    out.print(table)
 
 
 def _number(value, fmt: str = ".3f") -> str:
