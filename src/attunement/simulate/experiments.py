@@ -12,6 +12,7 @@ findings about children; what they show is what the model implies.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import Any
 
@@ -334,11 +335,18 @@ def power(
                 vals.append(_num(getattr(turns(rec, rule="lena", chance=0, bins=False), measure)))
             values[arm] = np.asarray(vals, dtype=np.float64)
         for n in dyads:
-            hits = 0
+            hits = untestable = 0
             for _ in range(studies):
                 a = rng.choice(values["control"], n, replace=False)
                 b = rng.choice(values["intervention"], n, replace=False)
-                p = stats.ttest_ind(b, a, equal_var=False, nan_policy="omit").pvalue
+                if np.nanvar(a) == 0 and np.nanvar(b) == 0:
+                    untestable += 1  # every dyad alike in both arms (short recordings): no test
+                    continue
+                with warnings.catch_warnings():
+                    # one arm may be constant (every dyad answered every serve): Welch's test is
+                    # still defined, but scipy warns about the zero variance it computes for it
+                    warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+                    p = stats.ttest_ind(b, a, equal_var=False, nan_policy="omit").pvalue
                 hits += bool(p < alpha)
             rows.append(
                 {
@@ -346,6 +354,7 @@ def power(
                     "dyads_per_arm": n,
                     "power": hits / studies,
                     "studies": studies,
+                    "untestable": untestable,
                     "mean_control": float(np.nanmean(values["control"])),
                     "mean_intervention": float(np.nanmean(values["intervention"])),
                 }
