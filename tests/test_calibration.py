@@ -11,6 +11,7 @@ from attunement.cli import app
 from attunement.simulate.calibration import (
     BASE_RATE_KEYS,
     TARGETS,
+    calibrate,
     objective,
     population_measures,
 )
@@ -133,3 +134,12 @@ def test_cli_json_reproducible_and_complete():
 def test_cli_usage_error():
     result = CliRunner().invoke(app, ["simulate", "calibrate", "--children", "5"])
     assert result.exit_code == 2
+
+
+def test_progress_is_called_before_every_model_run():
+    calls = []
+    result = calibrate(400, 3, quick=True, progress=lambda runs, step: calls.append((runs, step)))
+    assert [runs for runs, _ in calls] == list(range(result.evaluations))
+    steps = [step for _, step in calls]
+    assert steps[0] == "grid" and steps[-1] == "final" and "intercepts" in steps
+    assert "joint" not in steps  # --quick skips the joint step

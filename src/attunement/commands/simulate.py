@@ -124,8 +124,15 @@ def calibrate(
     if children < 100 or seed < 0:
         err.print("error: --children must be >= 100 and --seed >= 0")
         raise typer.Exit(2)
-    with out.status("calibrating"):
-        result = run_calibration(children, seed, quick=quick)
+    with err.status("calibrating") as status:
+        result = run_calibration(
+            children,
+            seed,
+            quick=quick,
+            progress=lambda runs, step: status.update(
+                f"calibrating: {step} step, {runs} model runs so far (about 90 in all)"
+            ),
+        )
     if as_json:
         sys.stdout.write(json.dumps(result.rows(), indent=2) + "\n")
         return
@@ -178,7 +185,7 @@ def experiment(
     kwargs = {"seed": seed}
     if children is not None and name != "power":
         kwargs["children"] = children
-    with out.status(f"running {name}"):
+    with err.status(f"running {name}"):
         table, figure, parameters = EXPERIMENTS[name](**kwargs)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

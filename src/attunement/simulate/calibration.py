@@ -23,6 +23,7 @@ Checks that are not fitted (sensitivity-security r, matched time) are reported b
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -214,9 +215,11 @@ def calibrate(
     quick: bool = False,
     max_joint_evaluations: int = 24,
     dyads: int = 100,
+    progress: Callable[[int, str], None] | None = None,
 ) -> Calibration:
     """Fit ``FITTED`` to the fitted ``TARGETS`` (method: module docstring). ``quick`` skips the
-    joint step and uses fewer evaluations (for tests). Same arguments, same result."""
+    joint step and uses fewer evaluations (for tests). Same arguments, same result.
+    ``progress(runs_so_far, step)`` is called before every model run."""
     if children < 100:
         raise ValueError(f"children must be >= 100, got {children}")
     if seed < 0:
@@ -225,8 +228,12 @@ def calibrate(
     start = {n: getattr(params, n) for n in FITTED}
     count = 0
 
+    step = "grid"
+
     def run(p: DevelopmentParams, n: int, ages: tuple[int, ...]) -> dict[str, float]:
         nonlocal count
+        if progress is not None:
+            progress(count, step)
         count += 1
         years = ages[-1] / 52
         frame = simulate_population(n, years, seed, snapshot_ages=list(ages), params=p)
@@ -244,6 +251,7 @@ def calibrate(
     params = _with(params, FITTED[3:], np.array(min(scores, key=scores.get)))
 
     # 2. intercepts on the base rates at 1 year (52-week runs, all children)
+    step = "intercepts"
     names = FITTED[:3]
     x0 = np.array([getattr(params, n) for n in names])
     fit = minimize(
@@ -261,6 +269,7 @@ def calibrate(
 
     # 3. all six jointly on the full objective (steps point into the bounds)
     if not quick:
+        step = "joint"
         x0 = np.array([getattr(params, n) for n in FITTED])
         steps = np.array([0.1, 0.1, 0.1, 0.01, 0.005, -0.1 if x0[5] > 0.5 else 0.1])
         fit = minimize(
@@ -272,6 +281,7 @@ def calibrate(
         )
         params = _with(params, FITTED, fit.x)
 
+    step = "final"
     measures = run(params, children, AGES)
     measures["matched_time"] = matched_time(dyads if not quick else 10, seed)
     fitted = {n: round(float(getattr(params, n)), 5) for n in FITTED}
