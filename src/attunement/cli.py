@@ -406,11 +406,3 @@ app.command("ingest")(ingest.command)
 app.command("measure")(measure.command)
 app.command("report")(report.command)
 app.command("serve")(serve.command)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

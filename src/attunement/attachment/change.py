@@ -374,7 +374,7 @@ def _moderator_split(
     statistic: float | None = None
     p = float("nan")
     if len(labels) < 2:
-        pass
+        pass  # one group: nothing to compare, statistic and p stay undefined
     elif test == "fisher":
         if len(labels) != 2:
             raise ValueError(
