@@ -51,6 +51,12 @@ def corpus(tmp_path_factory):
     return db
 
 
+RTTM = b"".join(  # a small generated recording: these tests need no shared data
+    f"SPEAKER day 1 {t:.1f} 0.8 <NA> <NA> {who} <NA> <NA>\n".encode()
+    for t, who in zip(range(0, 40, 2), ["KCHI", "FEM"] * 10, strict=True)
+)
+
+
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("web") / "data"
@@ -172,26 +178,27 @@ def test_limit_is_enforced_while_streaming(tmp_path):
         "/etc/passwd.its",
         "..\\..\\windows\\system32\\x.its",
         "a\x00b.its",
-        "<script>alert(1)</script>.its",
+        "<script>alert(1)</script>.rttm",
     ],
 )
 def test_hostile_names_are_metadata_only(client, data_dir, name):
-    its = need(REAL / "lena" / "test.its")
     before = set(os.listdir(data_dir / "uploads"))
-    response = client.post("/upload", files={"file": (name, its.read_bytes())})
+    response = client.post("/upload", files={"file": (name.replace(".its", ".rttm"), RTTM)})
     assert response.status_code == 200  # followed the redirect to the recording page
     added = set(os.listdir(data_dir / "uploads")) - before
     upload_id = str(response.url).rsplit("/", 1)[1]
     assert re.fullmatch(r"[0-9a-f]{32}", upload_id)
-    assert added == {f"{upload_id}.its", f"{upload_id}.json"}
+    assert added == {f"{upload_id}.rttm", f"{upload_id}.json"}
     assert not (data_dir / "etc").exists() and not (data_dir.parent / "etc").exists()
     assert "<script>alert" not in response.text
     assert "\x00" not in response.text
 
 
 def test_hostile_name_is_escaped_in_listing_and_report(client):
+    response = client.post("/upload", files={"file": ("<script>alert(1)</script>.rttm", RTTM)})
+    assert response.status_code == 200
     listing = client.get("/recordings").text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;.its" in listing
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.rttm" in listing
     assert "<script>alert(1)" not in listing
 
 
