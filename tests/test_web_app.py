@@ -196,7 +196,11 @@ def test_hostile_names_are_metadata_only(client, data_dir, name):
 
 def test_hostile_name_is_escaped_in_listing_and_report(client):
     response = client.post("/upload", files={"file": ("<script>alert(1)</script>.rttm", RTTM)})
-    assert response.status_code == 200
+    assert response.status_code == 200  # the recording page, which names the file
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.rttm" in response.text
+    assert "<script>alert(1)" not in response.text
+    report = client.get(str(response.url) + "/report/0").text
+    assert "<script>alert(1)" not in report
     listing = client.get("/recordings").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.rttm" in listing
     assert "<script>alert(1)" not in listing
