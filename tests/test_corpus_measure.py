@@ -20,6 +20,7 @@ from attunement.corpus import (
 from attunement.io import read_file
 from attunement.measures.sequential import sequential
 from attunement.measures.turns import turns
+from tests.coded_examples import STILL_FACE_ICEP_R
 from tests.conftest import REAL, need
 from tests.corpus_helpers import corpus_app, make_days, query
 
@@ -174,23 +175,6 @@ def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
     assert bad.exit_code == 2 and "unknown turn rule" in bad.output
 
 
-STILL_FACE = """onset,offset,partner,code
-0,10,episode,FF
-10,20,episode,SF
-20,30,episode,RE
-0,10,caregiver,positive
-0,3,child,positive
-3,6,child,negative
-6,10,child,positive
-10,20,caregiver,no_infant_focus
-10,14,child,object
-14,20,child,negative
-20,30,caregiver,positive
-20,25,child,negative
-25,30,child,positive
-"""
-
-
 def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     """ICEP-R on a 30-s Still-Face dyad: matched 0-3, 6-10, 25-30 s (12 s); mismatched 3-6,
     14-20, 20-25 s (14 s); neutral 10-14 s. Three mismatch episodes (the SF one is cut at the
@@ -198,7 +182,7 @@ def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     3, 6+ and 5 s gives S = 2/3 after 3 s and 1/3 after 5 s: median 5 s."""
     folder = tmp_path / "files"
     make_days(folder, 1)
-    (folder / "dyad.csv").write_text(STILL_FACE)
+    (folder / "dyad.csv").write_text(STILL_FACE_ICEP_R)
     db = tmp_path / "c.duckdb"
     assert ingest([folder], db, jobs=1).failed == []
     family = registry()["repair"]

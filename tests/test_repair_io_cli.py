@@ -16,6 +16,7 @@ from attunement.io.coded_streams import sniff
 from attunement.io.intervals import from_binary_table
 from attunement.measures.coded_streams import from_partner_table
 from attunement.measures.repair import repair
+from tests.coded_examples import STILL_FACE_ICEP_R
 from tests.conftest import REAL, need
 from tests.fuzz import fuzz, mutations
 
@@ -168,21 +169,7 @@ def test_real_connect_attachment_data():
     assert r.mismatches["duration_s"].to_list() == [4.0, 2.0, 2.0, 2.0, 2.0, 2.0, 10.0, 2.0, 4.0]
 
 
-DYAD_1 = """onset,offset,partner,code
-0,10,episode,FF
-10,20,episode,SF
-20,30,episode,RE
-0,10,caregiver,positive
-0,3,child,positive
-3,6,child,negative
-6,10,child,positive
-10,20,caregiver,no_infant_focus
-10,14,child,object
-14,20,child,negative
-20,30,caregiver,positive
-20,25,child,negative
-25,30,child,positive
-"""
+DYAD_1 = STILL_FACE_ICEP_R
 DYAD_2 = """onset,offset,partner,code
 0,10,episode,FF
 10,20,episode,SF
