@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import typer
 
-from attunement.commands import ingest, measure
+from attunement.cli import ingest, measure
 from attunement.simulate.daylong import day
 
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import typer
 
-from attunement.commands import report
+from attunement.cli import report
 from attunement.simulate.coded_dyad import Phase, coded_dyad
 
 DENYLIST = (

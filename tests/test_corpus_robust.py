@@ -15,7 +15,7 @@ from tests.corpus_helpers import make_days, query
 
 RUN_INGEST = (
     "import sys, typer\n"
-    "from attunement.commands import ingest\n"
+    "from attunement.cli import ingest\n"
     "app = typer.Typer()\n"
     "app.command('ingest')(ingest.command)\n"
     "app.command('x')(lambda: None)\n"

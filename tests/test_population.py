@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from attunement.commands.simulate import app
+from attunement.cli.simulate import app
 from attunement.simulate.population import (
     default_snapshot_ages,
     simulate_population,

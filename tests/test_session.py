@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import attunement
 from attunement import segments as seg
-from attunement.commands.simulate_session import command
+from attunement.cli.simulate_session import command
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.session import (
     REPAIR_HORIZON_S,

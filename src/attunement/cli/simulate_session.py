@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from attunement.commands.common import JsonOpt, err, out
+from attunement.cli.common import JsonOpt, err, out
 from attunement.measures.repair import repair
 from attunement.measures.turns import turns
 from attunement.recording import Recording

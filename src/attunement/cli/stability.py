@@ -17,7 +17,7 @@ from attunement.attachment.change import (
     classification_change,
 )
 from attunement.attachment.strange_situation import parse_classification
-from attunement.commands.common import JsonOpt, err, out
+from attunement.cli.common import JsonOpt, err, out
 
 Waves = Annotated[
     list[Path], typer.Argument(help="One CSV per wave, in time order.", show_default=False)

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from attunement.commands.common import err, out
-from attunement.commands.ingest import DaskOpt, DbOpt, JobsOpt
+from attunement.cli.common import err, out
+from attunement.cli.ingest import DaskOpt, DbOpt, JobsOpt
 from attunement.corpus import repair_family, sequential_family, turns_family
 from attunement.corpus.measure import export_results, measure
 from attunement.corpus.registry import registry

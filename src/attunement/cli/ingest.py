@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from attunement.commands.common import NoWordsOpt, RolesOpt, err, out
+from attunement.cli.common import NoWordsOpt, RolesOpt, err, out
 from attunement.corpus.exchange import export_store, import_store
 from attunement.corpus.ingest import IngestSummary, ingest
 from attunement.corpus.store import StoreError

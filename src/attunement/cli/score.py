@@ -22,7 +22,7 @@ from attunement.attachment import (
     score,
     summarise,
 )
-from attunement.commands.common import JsonOpt, err, out
+from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import ReadError
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from attunement.commands.common import (
+from attunement.cli.common import (
     FormatOpt,
     NoWordsOpt,
     RolesOpt,

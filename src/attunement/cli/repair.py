@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from attunement.commands.common import JsonOpt, err, out
+from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import ReadError
 from attunement.io import read_file
 from attunement.measures.repair import PRESETS, MatchTableError, repair, still_face_contrasts

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from attunement.commands.common import err
+from attunement.cli.common import err
 
 DEFAULT_DATA_DIR = (
     Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "attunement" / "web"

@@ -12,7 +12,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from attunement.commands.common import JsonOpt, err, out
+from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import ReadError
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from attunement.commands.common import JsonOpt, err, out, progress_bar
+from attunement.cli.common import JsonOpt, err, out, progress_bar
 from attunement.simulate.development import CLASSES
 from attunement.simulate.population import DEFAULT_CHUNK, PopulationSummary, write_population
 
