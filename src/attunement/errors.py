@@ -1,11 +1,31 @@
-"""``ReadError``: the one error a reader raises, naming file, line or element, and problem."""
+"""One error hierarchy: every error the package raises on purpose is an ``AttunementError``.
+
+A face (the command line, the dashboard) catches ``AttunementError`` once and prints its message
+as one line; anything else is a bug and keeps its traceback.
+
+- ``ReadError``: a file could not be read (names file, line and problem).
+- ``ParameterError``: an argument is out of range or unknown (names the parameter, the rule it
+  breaks and the value).
+- ``DataError``: the data cannot support what was asked (no coded partner, too few events, a
+  code missing from a table).
+- ``StoreError``: a corpus store cannot be opened or used; ``StoreBusy`` when another process
+  writes it.
+- ``OutputError``: an output path cannot be written (missing folder, a directory, an input).
+
+``ParameterError`` and ``DataError`` are also ``ValueError``s, so code written against the
+standard library's convention keeps working.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
-class ReadError(Exception):
+class AttunementError(Exception):
+    """The base of every error this package raises on purpose."""
+
+
+class ReadError(AttunementError):
     """A file could not be read.
 
     ``path`` is the file, ``line`` the 1-based line (or element number, for XML formats) where the
@@ -25,3 +45,23 @@ class ReadError(Exception):
 
     def __reduce__(self):
         return (ReadError, (self.path, self.problem, self.line))
+
+
+class ParameterError(AttunementError, ValueError):
+    """An argument is unknown or out of its range."""
+
+
+class DataError(AttunementError, ValueError):
+    """The data cannot support the measure asked for."""
+
+
+class StoreError(AttunementError):
+    """A corpus store cannot be opened or used."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store for writing; try again, or wait (``wait_s``)."""
+
+
+class OutputError(AttunementError):
+    """An output path cannot be written."""

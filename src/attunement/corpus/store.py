@@ -24,19 +24,12 @@ from pathlib import Path
 import duckdb
 
 from attunement import segments as seg
+from attunement.errors import StoreBusy, StoreError
 
 STORE_FORMAT = "attunement-corpus"
 STORE_VERSION = "1"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 CORE_TABLES = ("store_info", "recordings", "segments", "failures")
-
-
-class StoreError(Exception):
-    """The file given as a store is not one (or not ours); the message names the file."""
-
-
-class StoreBusy(StoreError):
-    """Another process holds the store open for writing."""
 
 
 def _enum(values: tuple[str, ...]) -> str:
