@@ -14,12 +14,13 @@ from pathlib import Path
 
 import yaml
 
+from attunement.errors import ParameterError
 from attunement.segments import SPEAKER_TYPES
 
 RoleMap = dict[str, str]
 
 
-class RoleMapError(ValueError):
+class RoleMapError(ParameterError):
     """A role map file or object is malformed."""
 
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from attunement.errors import DataError
+
 SPEAKER_TYPES: tuple[str, ...] = (
     "CHI",  # key child
     "OCH",  # other child
@@ -55,7 +57,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 
 
-class SegmentsError(ValueError):
+class SegmentsError(DataError):
     """A table does not satisfy the segments-table contract; the message says which rows."""
 
 

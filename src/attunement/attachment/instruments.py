@@ -16,10 +16,12 @@ from importlib.resources import files
 
 import polars as pl
 
+from attunement.errors import ParameterError
+
 DATA = files("attunement.attachment") / "instruments"
 
 
-class InstrumentError(ValueError):
+class InstrumentError(ParameterError):
     """An unknown instrument name or an inconsistent key file."""
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError
+
 __all__ = ["QSortError", "QSortScores", "qsort_scores", "validate_sorts"]
 
 SOURCE = (
@@ -32,7 +34,7 @@ DEFINITION = (
 )
 
 
-class QSortError(ValueError):
+class QSortError(DataError):
     """Invalid Q-sorts: ``problems`` lists each as 'child X, item Y: what is wrong'."""
 
     def __init__(self, problems: list[str]):

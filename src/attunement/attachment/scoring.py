@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from attunement.attachment.instruments import Instrument, load
-from attunement.errors import ReadError
+from attunement.errors import DataError, ReadError
 
 SOURCE = (
     "Subscale means of reverse-keyed items (Brennan, Clark & Shaver 1998; Fraley, Waller & "
@@ -63,7 +63,7 @@ class Problem:
         return dict(self.__dict__)
 
 
-class ResponseError(ValueError):
+class ResponseError(DataError):
     """Invalid item responses; ``problems`` lists every one, the message the first few."""
 
     def __init__(self, problems: list[Problem], source: str = "data"):

@@ -18,13 +18,14 @@ from attunement.attachment.change import (
 )
 from attunement.attachment.strange_situation import parse_classification
 from attunement.cli.common import JsonOpt, err, out
+from attunement.errors import DataError
 
 Waves = Annotated[
     list[Path], typer.Argument(help="One CSV per wave, in time order.", show_default=False)
 ]
 
 
-class _BadData(Exception):
+class _BadData(DataError):
     pass
 
 

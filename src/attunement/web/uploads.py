@@ -32,7 +32,7 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from attunement.errors import ReadError
+from attunement.errors import DataError, ReadError
 from attunement.io import read_file
 from attunement.io.registry import SNIFF_BYTES, extensions, readers
 from attunement.recording import Recording
@@ -45,7 +45,7 @@ ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 NAME_LIMIT = 255  # characters of the original name kept as metadata
 
 
-class UploadRejected(Exception):
+class UploadRejected(DataError):
     """An upload refused with an HTTP status and a message for the person uploading."""
 
     def __init__(self, status: int, title: str, message: str):

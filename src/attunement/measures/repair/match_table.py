@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from attunement.errors import ParameterError
 from attunement.measures.coded_streams import JointStates
 
 RELATIONS: tuple[str, ...] = ("match", "mismatch", "neutral", "uncoded")
@@ -32,7 +33,7 @@ HEADER = ("caregiver_code", "child_code", "relation")
 PRESETS: tuple[str, ...] = ("icep-r", "monadic-phases", "valence")
 
 
-class MatchTableError(ValueError):
+class MatchTableError(ParameterError):
     """A match table is malformed, unknown, or does not cover a coded pair."""
 
 
