@@ -33,8 +33,8 @@ def sessions(folder: Path) -> pl.DataFrame:
         print(f"could not read: {failure}")
     rows = []
     for rec in batch.recordings:
-        lena = attunement.turns(rec, "lena", chance=0, bins=False)
-        window = attunement.turns(rec, "window", window=1.0, chance=100, seed=0, bins=False)
+        lena = attunement.turns(rec, "lena", n_resamples=0, bins=False)
+        window = attunement.turns(rec, "window", window_s=1.0, n_resamples=100, seed=0, bins=False)
         rows.append(
             {
                 "child": rec.id.split("-")[0],

@@ -29,7 +29,7 @@ def main() -> None:
         rec = attunement.read(root / rel)
         cells = []
         for rule in RULES:
-            res = attunement.turns(rec, rule, chance=100, seed=0, bins=False)
+            res = attunement.turns(rec, rule, n_resamples=100, seed=0, bins=False)
             ratio = "" if res.chance_ratio is None else f" ({res.chance_ratio:.1f}× chance)"
             cells.append(f"{res.turns} = {res.turns_per_hour:.0f}/h{ratio}")
         print(f"| {label} | " + " | ".join(cells) + " |")

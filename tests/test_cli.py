@@ -116,7 +116,7 @@ def test_folder_files_no_reader_claims_are_summarised_not_dropped_silently(tmp_p
 def test_turns_json_and_csv_fields(tmp_path):
     p = tmp_path / "x.rttm"
     p.write_text(RTTM)
-    result = runner.invoke(app, ["turns", str(p), "--json", "--rule", "window", "--window", "1"])
+    result = runner.invoke(app, ["turns", str(p), "--json", "--rule", "window", "--window-s", "1"])
     assert result.exit_code == 0, result.output
     first = json.loads(result.stdout)[0]
     for key in (
@@ -133,11 +133,11 @@ def test_turns_json_and_csv_fields(tmp_path):
     ):
         assert key in first, key
     assert first["path"] == str(p) and first["rule"] == "window"
-    assert first["parameters"]["window"] == 1.0
+    assert first["parameters"]["window_s"] == 1.0
     # KCHI 0-1 s, FEM from 1.5 s: the adult starts 0.5 s after the child ends, within 1 s
     assert first["turns"] == 1 and first["child_serves"] == 1 and first["response_rate"] == 1.0
     assert first["latency_median_s"] == 0.5
-    result = runner.invoke(app, ["turns", str(p), "--csv", "--chance", "0"])
+    result = runner.invoke(app, ["turns", str(p), "--csv", "--n-resamples", "0"])
     header, row_a, row_b = result.stdout.strip().splitlines()
     assert header.startswith("path,recording_id,rule,recorded_s,turns,turns_per_hour")
     assert row_a.split(",")[4] == "1" and row_b.split(",")[4] == "0"

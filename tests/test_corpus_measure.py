@@ -46,7 +46,7 @@ def test_results_equal_turns_on_each_recording(store):
     for path in paths:
         rec = read_file(path)[0]
         for rule in ("lena", "window"):
-            expected = turns(rec, rule, chance=5)
+            expected = turns(rec, rule, n_resamples=5)
             row = pl.DataFrame(
                 query(
                     db,
@@ -100,10 +100,10 @@ def test_measure_is_incremental(store):
         + ") old(rid, t) ON old.rid = l.recording_id WHERE l.computed_at <> old.t",
     )
     assert changed == [("day001",)]
-    expected = turns(read_file(folder / "day001.csv")[0], "lena", chance=0).turns
+    expected = turns(read_file(folder / "day001.csv")[0], "lena", n_resamples=0).turns
     assert query(db, "SELECT turns FROM turns WHERE recording_id = 'day001'") == [(expected,)]
     other = measure(
-        str(db), [(TURNS, turns_family.config("lena", chance=0, overrides={"window": 2.0}))], jobs=1
+        str(db), [(TURNS, turns_family.config("lena", chance=0, overrides={"window_s": 2.0}))], jobs=1
     )
     assert (other.computed, other.up_to_date) == (4, 0)  # new parameters: a new configuration
     assert query(db, "SELECT count(*) FROM turns") == [(8,)]

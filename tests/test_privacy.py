@@ -99,7 +99,7 @@ def test_canaries_are_there_with_text_and_gone_without(tmp_path, make):
     private = attunement.read(path, keep_text=False)
     assert not CANARIES.search(_everything(private))
     assert private.segments["text"].null_count() == private.segments.height
-    result = attunement.turns(private, "window", chance=3)
+    result = attunement.turns(private, "window", n_resamples=3)
     assert not CANARIES.search(json.dumps(result.to_dict(), default=str))
     assert not CANARIES.search(result.to_frame().write_csv())
 
@@ -111,9 +111,9 @@ def test_cli_outputs_hold_no_canary_with_no_words(tmp_path, make):
     for args in (
         ["inspect", str(path), "--json", "--no-words"],
         ["inspect", str(path), "--no-words"],
-        ["turns", str(path), "--json", "--no-words", "--chance", "3"],
-        ["turns", str(path), "--csv", "--no-words", "--chance", "3"],
-        ["turns", str(path), "--no-words", "--chance", "3"],
+        ["turns", str(path), "--json", "--no-words", "--n-resamples", "3"],
+        ["turns", str(path), "--csv", "--no-words", "--n-resamples", "3"],
+        ["turns", str(path), "--no-words", "--n-resamples", "3"],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args, result.output)

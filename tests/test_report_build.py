@@ -19,7 +19,7 @@ from tests.report_helpers import Page, still_face_dyad
 @pytest.fixture(scope="module")
 def lena():
     rec = read(need(REAL / "lena" / "e20160420_165405_010572.its"))
-    return rec, recording_report(rec, chance=0, coach_view=True)
+    return rec, recording_report(rec, n_resamples=0, coach_view=True)
 
 
 def test_real_lena_day_shows_370_turns_and_three_figures(lena):
@@ -37,7 +37,7 @@ def test_real_lena_day_shows_370_turns_and_three_figures(lena):
 
 def test_coach_numbers_are_the_turn_results(lena):
     rec, text = lena
-    result = attunement.turns(rec, "lena", chance=0)
+    result = attunement.turns(rec, "lena", n_resamples=0)
     coach = Page(text).coach_text
     assert result.turns == 370 and result.child_serves == 107 and result.child_units == 1002
     assert round(100 * result.response_rate) == 39 and result.latency_median_s == 0.8
@@ -91,7 +91,7 @@ def test_coded_dyad_shows_grid_and_survival_and_repair_numbers():
 
 def test_zero_turn_file_invites_rather_than_counts():
     rec = read(need(REAL / "lena" / "test.its"))
-    text = recording_report(rec, chance=0)
+    text = recording_report(rec, n_resamples=0)
     page = Page(text)
     assert page.figures() == ["timeline"]
     assert "<b>turns per hour</b>: no turns under the rule `lena`" in text

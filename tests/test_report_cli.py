@@ -19,7 +19,7 @@ def test_corpus_report_reads_the_store_and_shows_top_n(tmp_path):
     measure(str(db), [(registry()["turns"], turns_family.config("lena", chance=0))], jobs=1)
     log = query(db, "SELECT count(*) FROM measure_log")
     out = tmp_path / "corpus.html"
-    args = ["report", "--db", str(db), "-o", str(out), "--top", "1", "--chance", "0"]
+    args = ["report", "--db", str(db), "-o", str(out), "--top", "1", "--n-resamples", "0"]
     result = CliRunner().invoke(report_app(), args)
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
@@ -46,7 +46,7 @@ def test_corpus_without_stored_results_is_measured_in_memory(tmp_path):
     ingest([tmp_path / "files"], db, jobs=1)
     out = tmp_path / "r.html"
     result = CliRunner().invoke(
-        report_app(), ["report", "--db", str(db), "-o", str(out), "--chance", "0", "--coach"]
+        report_app(), ["report", "--db", str(db), "-o", str(out), "--n-resamples", "0", "--coach"]
     )
     assert result.exit_code == 0, result.output
     assert "Numbers of 0 recordings read from the store, 2 measured now" in out.read_text()

@@ -36,7 +36,7 @@ def day():
 
 @pytest.fixture(scope="module")
 def day_turns(day):
-    return attunement.turns(day.recording, rule="window", chance=0, bins=False)
+    return attunement.turns(day.recording, rule="window", n_resamples=0, bins=False)
 
 
 def test_expected_turns_is_the_closed_form():
@@ -143,7 +143,9 @@ def test_still_face_drops_responses_and_matching():
     sim = session(params, seed=1)
     e = expected_turns(params)
     rates = {
-        name: attunement.turns(sim.phase(name), rule="window", chance=0, bins=False).response_rate
+        name: attunement.turns(
+            sim.phase(name), rule="window", n_resamples=0, bins=False
+        ).response_rate
         for name in ("FF", "SF", "RE")
     }
     assert rates["SF"] == 0.0
@@ -250,7 +252,7 @@ def test_cli_table_reads_back_equal_and_reports_truth_and_measures(tmp_path, suf
     back = attunement.read(target)
     assert back.segments.drop("source_line").equals(sim.recording.segments.drop("source_line"))
     row = report["phases"]["session"]
-    measured = attunement.turns(sim.recording, rule="window", chance=0, bins=False)
+    measured = attunement.turns(sim.recording, rule="window", n_resamples=0, bins=False)
     assert row["true"]["response_probability"] == 0.7
     assert row["measured"]["response_rate"] == measured.response_rate
     affect = attunement.repair(sim.recording, match_table="valence")
@@ -287,7 +289,7 @@ def test_every_measure_runs_on_a_session_and_the_measures_agree():
 
     rec = session(DEFAULT, minutes=60, seed=4).recording
     counts = {
-        rule: attunement.turns(rec, rule=rule, chance=0, bins=False).turns
+        rule: attunement.turns(rec, rule=rule, n_resamples=0, bins=False).turns
         for rule in ("lena", "alternation", "window", "adjacent")
     }
     assert all(n > 50 for n in counts.values()), counts

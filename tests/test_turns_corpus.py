@@ -12,7 +12,7 @@ from tests.conftest import REAL, need
 
 def _per_recording(frame: pl.DataFrame, rule: str) -> int:
     rec = Recording(id="x", path="x", format="test", segments=frame.drop("recording_id"))
-    return turns(rec, rule, chance=0, bins=False).turns
+    return turns(rec, rule, n_resamples=0, bins=False).turns
 
 
 def test_corpus_counts_equal_per_recording_counts_and_never_cross_recordings():
@@ -40,12 +40,15 @@ def test_corpus_with_real_recordings_and_parameters():
         ],
         how="diagonal",
     )
-    counts = corpus_turns(corpus, params={"window": {"window": 1.0}})
+    counts = corpus_turns(corpus, params={"window": {"window_s": 1.0}})
     assert counts["turns_lena"][0] == 526
     assert counts["turns_alternation"][0] == 1215
     assert (
         counts["turns_window"][1]
         == turns(
-            attunement.read(REAL / "rttm/example_metrics.rttm"), "window", window=1.0, chance=0
+            attunement.read(REAL / "rttm/example_metrics.rttm"),
+            "window",
+            window_s=1.0,
+            n_resamples=0,
         ).turns
     )

@@ -10,7 +10,7 @@ from tests.conftest import REAL, need
 
 
 def lena(path):
-    return turns(attunement.read(need(REAL / path)), "lena", chance=0, bins=False)
+    return turns(attunement.read(need(REAL / path)), "lena", n_resamples=0, bins=False)
 
 
 def test_lena_rule_on_real_its_gives_370_in_every_block():
@@ -40,7 +40,7 @@ def test_lena_rule_on_test_its_gives_zero():
 
 def test_disagreement_with_lena_is_reported():
     rec = attunement.read(need(REAL / "lena/childproject_lena_its.csv"))
-    res = turns(rec, "lena", chance=0, bins=False, window=2.0)
+    res = turns(rec, "lena", n_resamples=0, bins=False, window_s=2.0)
     assert res.turns < 526
     assert res.lena_agreement["blocks_agreeing"] < 1257
     assert any("differs from LENA's own turn tags" in w for w in res.warnings)
@@ -75,6 +75,6 @@ def _serve_return_count(rec, window=5.0):
 @pytest.mark.parametrize("window", [5.0, 1.0])
 def test_alternation_equals_serve_return_on_real_data(path, window):
     rec = attunement.read(need(REAL / path))
-    ours = turns(rec, "alternation", window=window, chance=0, bins=False).turns
+    ours = turns(rec, "alternation", window_s=window, n_resamples=0, bins=False).turns
     assert ours == _serve_return_count(rec, window)
     assert ours > 0

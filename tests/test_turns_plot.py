@@ -17,7 +17,7 @@ def _result():
         for i in range(n):
             t = hour * 3600 + i * 60
             rows += [(t, t + 1, "CHI"), (t + 2, t + 3, "FEM")]
-    return turns(rec(rows, start=datetime(2024, 1, 1, 9), duration_s=7200), "lena", chance=5)
+    return turns(rec(rows, start=datetime(2024, 1, 1, 9), duration_s=7200), "lena", n_resamples=5)
 
 
 def test_bars_are_turns_per_recorded_hour_and_median_is_marked():

@@ -22,15 +22,15 @@ def build(rows, shift=0, swap=False):
 
 
 def n(r, rule, **params):
-    return turns(r, rule, chance=0, bins=False, **params).turns
+    return turns(r, rule, n_resamples=0, bins=False, **params).turns
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(segment, max_size=60))
 def test_lena_turns_never_exceed_child_or_adult_units(rows):
-    res = turns(build(rows), "lena", chance=0, bins=False)
+    res = turns(build(rows), "lena", n_resamples=0, bins=False)
     assert res.turns <= min(res.child_units, res.adult_units)
-    assert res.turns == res.child_serves_returned + res.adult_serves_returned
+    assert res.turns == res.adult_returns + res.child_returns
     assert sum(k * v for k, v in res.exchange_lengths.items()) == res.turns
 
 
@@ -54,7 +54,7 @@ def test_swapping_child_and_adult_leaves_symmetric_rules_unchanged(rows):
         ("lena", {}),
         ("alternation", {}),
         ("window", {}),
-        ("window", {"overlap": 1.0}),
+        ("window", {"overlap_s": 1.0}),
         ("adjacent", {"partners": ["FEM"]}),
     ):
         assert n(build(rows), rule, **params) == n(build(rows, swap=True), rule, **params), rule
@@ -63,7 +63,7 @@ def test_swapping_child_and_adult_leaves_symmetric_rules_unchanged(rows):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(segment, max_size=40), st.sampled_from(list(RULES)))
 def test_every_turn_pairs_a_child_with_a_partner(rows, rule):
-    frame = turns(build(rows), rule, chance=0, bins=False).to_frame()
+    frame = turns(build(rows), rule, n_resamples=0, bins=False).to_frame()
     pair_types = set(
         zip(
             frame["serve_speaker_type"].cast(str),

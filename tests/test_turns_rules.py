@@ -9,7 +9,7 @@ from tests.turn_helpers import rec
 
 
 def count(r, rule, **params):
-    return turns(r, rule, chance=0, bins=False, **params).turns
+    return turns(r, rule, n_resamples=0, bins=False, **params).turns
 
 
 C_A_C_A = [(0, 1, "CHI"), (2, 3, "FEM"), (4, 5, "CHI"), (6, 7, "FEM")]
@@ -65,7 +65,7 @@ def test_other_child_units_and_turns_are_counted_per_row():
             (9, 10, "MAL"),
         ]
     )
-    result = turns(r, "alternation", chance=0, bins=False)
+    result = turns(r, "alternation", n_resamples=0, bins=False)
     assert result.other_child_units == 2
     assert result.other_child_turns == 0
 
@@ -94,8 +94,8 @@ def test_overlap_counts_as_close_and_window_overlap_allowance():
     # window: child's serve is not returned without an overlap allowance (but the adult's
     # serve is answered by nothing either)
     assert count(r, "window") == 0
-    assert count(r, "window", overlap=0.5) == 1
-    assert count(r, "window", overlap=0.4) == 0
+    assert count(r, "window", overlap_s=0.5) == 1
+    assert count(r, "window", overlap_s=0.4) == 0
 
 
 def test_lena_ignores_adult_segments_without_words_when_counts_exist():
@@ -134,39 +134,39 @@ def test_unsorted_input_gives_the_same_counts():
 def test_empty_and_child_only_recordings():
     empty = rec([])
     for rule in RULES:
-        res = turns(empty, rule, chance=10)
+        res = turns(empty, rule, n_resamples=10)
         assert res.turns == 0 and res.response_rate is None and res.latency_median_s is None
         assert res.exchanges == 0 and res.chance_turns is None
     child_only = rec([(0, 1, "CHI"), (3, 4, "CHI")])
-    res = turns(child_only, "lena", chance=10)
+    res = turns(child_only, "lena", n_resamples=10)
     assert res.turns == 0 and res.response_rate == 0.0 and res.child_units == 2
 
 
 def test_unknown_rule_and_parameter_are_clear_errors():
     with pytest.raises(ValueError, match="unknown turn rule 'lenna'"):
         turns(rec(C_A_C_A), "lenna")
-    with pytest.raises(ValueError, match="takes no parameter overlap"):
-        turns(rec(C_A_C_A), "lena", overlap=1)
-    with pytest.raises(ValueError, match="window must be a number of seconds >= 0"):
-        turns(rec(C_A_C_A), "window", window=-1)
+    with pytest.raises(ValueError, match="takes no parameter overlap_s"):
+        turns(rec(C_A_C_A), "lena", overlap_s=1)
+    with pytest.raises(ValueError, match="window_s must be a number of seconds >= 0"):
+        turns(rec(C_A_C_A), "window", window_s=-1)
 
 
 def test_outputs_name_rule_and_every_parameter():
-    res = turns(rec(C_A_C_A), "window", window=1.0, chance=5, seed=3)
+    res = turns(rec(C_A_C_A), "window", window_s=1.0, n_resamples=5, seed=3)
     d = res.to_dict()
     assert d["rule"] == "window"
-    assert d["parameters"]["window"] == 1.0 and d["parameters"]["overlap"] == 0.0
-    assert d["parameters"]["chance_shifts"] == 5 and d["parameters"]["chance_seed"] == 3
+    assert d["parameters"]["window_s"] == 1.0 and d["parameters"]["overlap_s"] == 0.0
+    assert d["parameters"]["n_resamples"] == 5 and d["parameters"]["seed"] == 3
     assert "Warlaumont" in d["source"]
 
 
 def test_serves_returns_latency_and_exchanges():
     # C-A-C-A, then 10 s later an adult serve answered by the child
     r = rec([*C_A_C_A, (17, 18, "MAL"), (18.5, 19, "CHI")])
-    res = turns(r, "lena", chance=0)
+    res = turns(r, "lena", n_resamples=0)
     assert res.turns == 3
     assert (res.child_serves, res.adult_serves) == (1, 1)
-    assert (res.child_serves_returned, res.adult_serves_returned) == (2, 1)
+    assert (res.adult_returns, res.child_returns) == (2, 1)
     assert res.exchanges == 2 and res.exchange_lengths == {1: 1, 2: 1}
     assert res.longest_exchange == 2
     assert res.latency_median_s == 1.0
@@ -192,7 +192,7 @@ def test_multi_day_recording_bins_never_fold():
         ]
     }
     rows = [(60, 61, "CHI"), (62, 63, "FEM"), (1300, 1301, "CHI"), (1302, 1303, "FEM")]
-    res = turns(rec(rows, start=start, extra=extra), "lena", chance=0)
+    res = turns(rec(rows, start=start, extra=extra), "lena", n_resamples=0)
     hourly = res.bins_1h
     assert hourly["bin_start"].dt.strftime("%Y-%m-%d %H:%M").to_list() == [
         "2024-03-01 23:00",
@@ -209,8 +209,8 @@ def test_multi_day_recording_bins_never_fold():
 
 def test_projection_only_when_asked():
     r = rec(C_A_C_A, duration_s=3600)
-    assert "lena_12h_projection_turns" not in turns(r, chance=0).to_dict()
-    assert turns(r, chance=0, project_12h=True).to_dict()["lena_12h_projection_turns"] == 24.0
+    assert turns(r, n_resamples=0).to_dict()["lena_12h_projection"] is None
+    assert turns(r, n_resamples=0, project_12h=True).to_dict()["lena_12h_projection"] == 24.0
 
 
 def test_chance_is_seeded_and_contingent_data_beat_chance():
@@ -223,8 +223,8 @@ def test_chance_is_seeded_and_contingent_data_beat_chance():
         rows += [(t, t + 1, "CHI"), (t + 1.5, t + 2.5, "FEM")]
         t += rng.uniform(20, 60)
     r = rec(rows, duration_s=t)
-    a = turns(r, "lena", chance=50, seed=1)
-    b = turns(r, "lena", chance=50, seed=1)
+    a = turns(r, "lena", n_resamples=50, seed=1)
+    b = turns(r, "lena", n_resamples=50, seed=1)
     assert a.chance_turns == b.chance_turns
     assert a.turns == 200
     assert a.chance_turns < 60  # shifted adults rarely land within 5 s of a child unit
@@ -240,4 +240,4 @@ def test_count_turns_equals_turns_for_every_rule():
     r.segments = frame
     for rule in RULES:
         assert count_turns(frame, rule) == count(r, rule) > 0
-        assert count_turns(r, rule, window=0.5) == count(r, rule, window=0.5)
+        assert count_turns(r, rule, window_s=0.5) == count(r, rule, window_s=0.5)

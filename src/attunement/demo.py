@@ -49,7 +49,7 @@ def main() -> None:
     print(f"attunement demo: inspecting {', '.join(files)}\n", flush=True)
     app(["inspect", *files], prog_name="attunement", standalone_mode=False)
     plot = ["--plot", str(OUT / "turns.png")]
-    for rule, extra in (("lena", plot), ("window", ["--window", "1"])):
+    for rule, extra in (("lena", plot), ("window", ["--window-s", "1"])):
         print(f"\nattunement turns --rule {rule} {' '.join(extra)}\n", flush=True)
         app(
             ["turns", *files, "--rule", rule, *extra], prog_name="attunement", standalone_mode=False

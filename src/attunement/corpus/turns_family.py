@@ -28,8 +28,8 @@ SCALARS: dict[str, pl.DataType] = {
     "adult_units": pl.Int64(),
     "child_serves": pl.Int64(),
     "adult_serves": pl.Int64(),
-    "child_serves_returned": pl.Int64(),
-    "adult_serves_returned": pl.Int64(),
+    "adult_returns": pl.Int64(),
+    "child_returns": pl.Int64(),
     "response_rate": pl.Float64(),
     "latency_median_s": pl.Float64(),
     "exchanges": pl.Int64(),
@@ -93,20 +93,19 @@ def compute(rec: Recording, cfg: dict[str, Any]) -> dict[str, pl.DataFrame]:
     result = turns(
         rec,
         cfg["rule"],
-        chance=cfg["chance"],
+        n_resamples=cfg["chance"],
         seed=cfg["seed"],
-        min_shift=cfg["min_shift"],
+        min_shift_s=cfg["min_shift"],
         bins=bool(cfg["bins"]),
         **cfg["params"],
     )
-    iqr = result.latency_iqr_s or [None, None]
     row = {
         "rule": result.rule,
         "parameters": json.dumps({**result.parameters, "bins": cfg["bins"]}, sort_keys=True),
         "source": result.source,
         **{name: getattr(result, name) for name in SCALARS},
-        "latency_q1_s": iqr[0],
-        "latency_q3_s": iqr[1],
+        "latency_q1_s": result.latency_q1_s,
+        "latency_q3_s": result.latency_q3_s,
         "warnings": json.dumps(rec.warnings + result.warnings, ensure_ascii=False),
     }
     bins = [

@@ -77,7 +77,7 @@ def turn_facts(result: TurnResult) -> dict[str, str]:
         "turns": count(result.turns),
         "child_serves": count(result.child_serves),
         "child_sounds": count(result.child_units),
-        "window_s": f"{result.parameters['window']:g}",
+        "window_s": f"{result.parameters['window_s']:g}",
         "longest_exchange": count(result.longest_exchange),
     }
     if result.turns_per_hour is not None:

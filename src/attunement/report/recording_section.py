@@ -46,7 +46,7 @@ def analyse(
     rec: Recording,
     *,
     rule: str = "lena",
-    chance: int = 100,
+    n_resamples: int = 100,
     seed: int = 0,
     match_table: str = "auto",
 ) -> Analysis:
@@ -56,7 +56,7 @@ def analyse(
     timed = pl.col("segment_onset").is_not_null()
     vocal = rec.segments.filter(kind.is_in(["vocal", "cry"]) & timed)
     if vocal.height:
-        out.turns = turns(rec, rule, chance=chance, seed=seed)
+        out.turns = turns(rec, rule, n_resamples=n_resamples, seed=seed)
     else:
         reason = "no timed vocalisations in this recording (coded streams only)"
         out.left_out += [(s, reason) for s in ("turns per hour", "response latency")]
@@ -241,11 +241,12 @@ TURN_FIELDS = (
     "adult_units",
     "child_serves",
     "adult_serves",
-    "child_serves_returned",
-    "adult_serves_returned",
+    "adult_returns",
+    "child_returns",
     "response_rate",
     "latency_median_s",
-    "latency_iqr_s",
+    "latency_q1_s",
+    "latency_q3_s",
     "exchanges",
     "longest_exchange",
     "other_child_units",

@@ -39,7 +39,7 @@ def headline(rec: Recording) -> dict[str, Any]:
     summary = rec.summary()
     summary.pop("path", None)
     try:
-        result = turns(rec, RULE, chance=CHANCE, seed=SEED)
+        result = turns(rec, RULE, n_resamples=CHANCE, seed=SEED)
     except ValueError as exc:
         return {"summary": summary, "turns": None, "turns_error": str(exc)}
     figures = result.to_dict(bins=False)
@@ -56,7 +56,9 @@ def report_html(rec: Recording, cache: Path, *, coach_view: bool = False) -> str
     if cache.is_file():
         return cache.read_text(encoding="utf-8")
     with RENDER_LOCK:  # the report draws with matplotlib, which is not thread-safe
-        text = recording_report(rec, rule=RULE, chance=CHANCE, seed=SEED, coach_view=coach_view)
+        text = recording_report(
+            rec, rule=RULE, n_resamples=CHANCE, seed=SEED, coach_view=coach_view
+        )
     tmp = cache.with_name(cache.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -74,7 +74,7 @@ def outcome(responsiveness: float, repair_probability: float, seed: int = 0) -> 
     h = hazard(repair_probability)
     frame = day(DAY_SEGMENTS, hours=DAY_HOURS, contingency=responsiveness, seed=seed)
     rec = Recording(id="simulated day", path="", format="simulated", segments=frame)
-    turn_result = turns(rec, TURN_RULE, chance=0)
+    turn_result = turns(rec, TURN_RULE, n_resamples=0)
     dyad = coded_dyad(DYAD_SECONDS, match_proportion=MATCH_PROPORTION, repair_hazard=h, seed=seed)
     repair_result = repair(dyad.recording, match_table="valence")
     development_svg, note = _development(responsiveness, repair_probability, seed)

@@ -29,18 +29,18 @@ def turns(
     recording: Recording,
     rule: str = "lena",
     *,
-    chance: int = 100,
+    n_resamples: int = 100,
     seed: int = 0,
-    min_shift: float = 60.0,
+    min_shift_s: float = 60.0,
     bins: bool = True,
     project_12h: bool = False,
     **params: Any,
 ) -> TurnResult:
     """Count turns in ``recording`` under ``rule`` and derive every serve-and-return figure.
 
-    ``params`` override the rule's parameters (see ``RULES[rule].defaults``); ``chance`` is the
-    number of circular shifts for the chance baseline (0 turns it off), ``seed`` seeds them and
-    ``min_shift`` (s) is the smallest shift; ``bins`` adds clock-aligned 5-minute and 1-hour bins;
+    ``params`` override the rule's parameters (see ``RULES[rule].defaults``); ``n_resamples`` is
+    the number of circular shifts for the chance baseline (0 turns it off), ``seed`` seeds them
+    and ``min_shift_s`` is the smallest shift; ``bins`` adds clock-aligned 5-minute and 1-hour bins;
     ``project_12h`` adds LENA's 12-hour projection (turns per hour x 12), labelled as such.
     """
     spec = RULES.get(rule)
@@ -65,22 +65,23 @@ def turns(
         pairs.role,
         lambda f: len(spec.count(f, {**p, "blocks": False} if "blocks" in p else p).serve),
         duration_ms=int(recording.duration_ms or 0),
-        n=chance,
+        n=n_resamples,
         seed=seed,
-        min_shift_ms=round(min_shift * 1000),
+        min_shift_ms=round(min_shift_s * 1000),
     )
     chance_mean = float(shifted.mean()) if len(shifted) else None
     per_hour = n_turns / (recorded / 3_600_000) if recorded > 0 else None
     result = TurnResult(
         path=recording.path,
         recording_id=recording.id,
-        rule=rule,
         parameters={
+            "rule": rule,
             **{k: list(v) if isinstance(v, tuple) else v for k, v in p.items()},
-            "chance_shifts": chance,
-            "chance_seed": seed,
-            "chance_min_shift": min_shift,
-            "latency_bin": LATENCY_BIN_S,
+            "n_resamples": n_resamples,
+            "seed": seed,
+            "min_shift_s": min_shift_s,
+            "project_12h": project_12h,
+            "latency_bin_s": LATENCY_BIN_S,
         },
         source=spec.source,
         definition=spec.definition,
@@ -91,13 +92,12 @@ def turns(
         adult_units=int((pairs.role == ADULT).sum()),
         child_serves=int((pairs.role[pairs.serve[first]] == CHILD).sum()),
         adult_serves=int((pairs.role[pairs.serve[first]] == ADULT).sum()),
-        child_serves_returned=int(child_to_adult.sum()),
-        adult_serves_returned=int((serve_role == ADULT).sum()),
+        adult_returns=int(child_to_adult.sum()),
+        child_returns=int((serve_role == ADULT).sum()),
         response_rate=_response_rate(onset, offset, pairs.role, p),
         latency_median_s=float(np.median(latencies)) if len(latencies) else None,
-        latency_iqr_s=(
-            [float(q) for q in np.percentile(latencies, [25, 75])] if len(latencies) else None
-        ),
+        latency_q1_s=float(np.percentile(latencies, 25)) if len(latencies) else None,
+        latency_q3_s=float(np.percentile(latencies, 75)) if len(latencies) else None,
         latency_histogram=_histogram(latencies),
         exchanges=len(lengths),
         exchange_lengths=dict(zip(ln.tolist(), lc.tolist(), strict=True)),
@@ -115,8 +115,10 @@ def turns(
         chance_p=(int((shifted >= n_turns).sum()) + 1) / (len(shifted) + 1)
         if len(shifted)
         else None,
-        projection_12h=round(per_hour * 12, 1) if project_12h and per_hour is not None else None,
-        warnings=_warnings(recording, frame, shifted, chance),
+        lena_12h_projection=round(per_hour * 12, 1)
+        if project_12h and per_hour is not None
+        else None,
+        warnings=_warnings(recording, frame, shifted, n_resamples),
         pairs=_pairs_frame(frame, pairs),
     )
     if rule == "lena":
@@ -152,8 +154,8 @@ def _response_rate(onset, offset, role, p) -> float | None:
     adult_onsets = onset[role == ADULT]
     if not len(child):
         return None
-    window = round(p.get("window", 5.0) * 1000)
-    overlap = round(p.get("overlap", 0.0) * 1000)
+    window = round(p.get("window_s", 5.0) * 1000)
+    overlap = round(p.get("overlap_s", 0.0) * 1000)
     lower = np.maximum(offset[child] - overlap, onset[child])
     j = np.searchsorted(adult_onsets, lower, side="left")
     ok = j < len(adult_onsets)
