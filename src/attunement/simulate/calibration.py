@@ -33,6 +33,7 @@ from scipy.optimize import minimize
 
 from attunement import repair as measure_repair
 from attunement.attachment.agreement import cohen_kappa
+from attunement.errors import ParameterError
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.development import DevelopmentParams
 from attunement.simulate.population import simulate_population
@@ -221,9 +222,9 @@ def calibrate(
     joint step and uses fewer evaluations (for tests). Same arguments, same result.
     ``progress(runs_so_far, step)`` is called before every model run."""
     if children < 100:
-        raise ValueError(f"children must be >= 100, got {children}")
+        raise ParameterError(f"children must be >= 100, got {children}")
     if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+        raise ParameterError(f"seed must be >= 0, got {seed}")
     params = DevelopmentParams()
     start = {n: getattr(params, n) for n in FITTED}
     count = 0

@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 from numba import njit, prange
 
+from attunement.errors import ParameterError
 from attunement.simulate import rng
 
 NEVER = -1
@@ -83,13 +84,15 @@ class CaregiverPopulation:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, BetaSpec) and (value.a <= 0 or value.b <= 0):
-                raise ValueError(f"population.{f.name}: Beta shapes must be > 0, got {value}")
+                raise ParameterError(f"population.{f.name}: Beta shapes must be > 0, got {value}")
             if isinstance(value, BetaSpec) and value.high < value.low:
-                raise ValueError(f"population.{f.name}: high < low in {value}")
+                raise ParameterError(f"population.{f.name}: high must be >= low, got {value}")
             if f.name.endswith("_rate") and not 0.0 <= value <= 1.0:
-                raise ValueError(f"population.{f.name}: a share in [0, 1], got {value}")
+                raise ParameterError(f"population.{f.name} must be a share in [0, 1], got {value}")
             if isinstance(value, tuple) and not 0 <= value[0] < value[1]:
-                raise ValueError(f"population.{f.name}: need 0 <= first < second, got {value}")
+                raise ParameterError(
+                    f"population.{f.name} must be a pair 0 <= first < second, got {value}"
+                )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -198,13 +201,15 @@ class Caregiver:
             dtype = np.int64 if name in WEEKS else np.float64
             value = np.ascontiguousarray(np.asarray(getattr(self, name), dtype=dtype))
             if value.ndim != 1:
-                raise ValueError(f"caregiver.{name}: expected a 1-d array, got shape {value.shape}")
+                raise ParameterError(
+                    f"caregiver.{name} must be a 1-d array, got shape {value.shape}"
+                )
             n = len(value) if n is None else n
             if len(value) != n:
-                raise ValueError(f"caregiver.{name}: length {len(value)}, expected {n}")
+                raise ParameterError(f"caregiver.{name} must have length {n}, got {len(value)}")
             bad = _invalid(name, value)
             if bad.size:
-                raise ValueError(
+                raise ParameterError(
                     f"caregiver.{name}: child {self.first_child + int(bad[0])} has "
                     f"{value[bad[0]]!r}; {_RULE[_kind(name)]}"
                 )
@@ -220,7 +225,9 @@ class Caregiver:
         parameters given in ``values``."""
         unknown = set(values) - set(FIELDS)
         if unknown:
-            raise ValueError(f"unknown caregiver parameter(s): {', '.join(sorted(unknown))}")
+            raise ParameterError(
+                f"unknown caregiver parameter(s) {sorted(unknown)}; choose from {', '.join(FIELDS)}"
+            )
         base = {name: getattr(CaregiverPopulation(), name).mean for name in CONTINUOUS}
         base |= {"event_drop": 0.0, "relation_sensitivity": 0.0, "relation_weight": 0.0}
         base |= {"intervention_gain": 0.0} | dict.fromkeys(WEEKS, NEVER)
@@ -239,7 +246,7 @@ class Caregiver:
         ``population``; child i's draw depends only on (seed, i), never on ``n``."""
         population = population or CaregiverPopulation()
         if seed < 0:
-            raise ValueError(f"seed must be >= 0, got {seed}")
+            raise ParameterError(f"seed must be >= 0, got {seed}")
         matrix = _sample(
             np.uint64(seed), first_child, n, population._specs(), population._schedule()
         )

@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from attunement import segments as seg
+from attunement.errors import ParameterError
 from attunement.recording import Recording
 
 
@@ -76,9 +77,14 @@ def coded_dyad(
         phases = [Phase("", duration_s, match_proportion, repair_hazard, child_share)]
     for p in phases:
         if not (0 < p.match_proportion < 1 and p.repair_hazard > 0 and p.duration_s > 0):
-            raise ValueError(f"phase {p.name!r}: need 0 < match_proportion < 1, hazard > 0")
+            raise ParameterError(
+                f"phase {p.name!r}: match_proportion must be in (0, 1), repair_hazard and "
+                f"duration_s > 0, got {p.match_proportion}, {p.repair_hazard}, {p.duration_s}"
+            )
         if not 0 <= p.child_share <= 1:
-            raise ValueError(f"phase {p.name!r}: child_share must be in [0, 1]")
+            raise ParameterError(
+                f"phase {p.name!r}: child_share must be in [0, 1], got {p.child_share}"
+            )
     rng = np.random.default_rng(seed)
     start = 0
     child, caregiver, episodes, spells = [], [], [], []

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 from numba import njit, prange
 
+from attunement.errors import ParameterError
 from attunement.simulate import rng
 from attunement.simulate.caregiver import FIELDS, Caregiver
 
@@ -121,21 +122,27 @@ class DevelopmentParams:
         for f in fields(self):
             value = getattr(self, f.name)
             if not np.isfinite(value):
-                raise ValueError(f"params.{f.name}: must be finite, got {value}")
+                raise ParameterError(f"params.{f.name} must be finite, got {value}")
         positive = ("bids_per_week", "contingency_window_s", "evidence_weight", "prototype_weeks")
         for name in positive + tuple(n for n in _names(self) if n.startswith("prior_")):
             if getattr(self, name) <= 0:
-                raise ValueError(f"params.{name}: must be > 0, got {getattr(self, name)}")
+                raise ParameterError(f"params.{name} must be > 0, got {getattr(self, name)}")
         unit = ("belief_discount", "scaffold_gain", "scaffold_decay", "regulation_gain")
         unit += ("regulation_loss", "regulation_initial", "state_rate", "prototype_pull")
         unit += ("prototype_revision", "avoidance_threshold", "anxiety_threshold")
         for name in (*unit, "disorganisation_threshold", "event_residual", "event_revision"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"params.{name}: must lie in [0, 1], got {getattr(self, name)}")
+                raise ParameterError(f"params.{name} must lie in [0, 1], got {getattr(self, name)}")
         if self.state_rate + self.prototype_pull > 1.0:
-            raise ValueError("params: state_rate + prototype_pull must not exceed 1")
+            raise ParameterError(
+                "params.state_rate + params.prototype_pull must be <= 1, got "
+                f"{self.state_rate} + {self.prototype_pull}"
+            )
         if self.occasion_sd < 0 or self.state_noise < 0:
-            raise ValueError("params: occasion_sd and state_noise must be >= 0")
+            raise ParameterError(
+                "params.occasion_sd and params.state_noise must be >= 0, got "
+                f"{self.occasion_sd} and {self.state_noise}"
+            )
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -320,11 +327,11 @@ def simulate_development(
     params = params or DevelopmentParams()
     ages = np.asarray(snapshot_ages, dtype=np.int64)
     if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+        raise ParameterError(f"seed must be >= 0, got {seed}")
     if weeks < 1:
-        raise ValueError(f"weeks must be >= 1, got {weeks}")
+        raise ParameterError(f"weeks must be >= 1, got {weeks}")
     if ages.size == 0 or np.any(np.diff(ages) <= 0) or ages[0] < 0 or ages[-1] > weeks:
-        raise ValueError(
+        raise ParameterError(
             f"snapshot_ages must be strictly increasing weeks in [0, {weeks}], got {ages.tolist()}"
         )
     raw = _develop(

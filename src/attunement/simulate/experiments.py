@@ -25,6 +25,7 @@ import polars as pl
 from matplotlib.figure import Figure
 from scipy import stats
 
+from attunement.errors import ParameterError
 from attunement.measures.turns import turns
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.development import DevelopmentParams, simulate_development
@@ -313,10 +314,12 @@ def power(
     conditional on the pool; the pool is several times the largest n to keep that small).
     """
     if measure not in ("response_rate", "turns_per_hour"):
-        raise ValueError(f"measure must be response_rate or turns_per_hour, got {measure!r}")
+        raise ParameterError(f"measure must be response_rate or turns_per_hour, got {measure!r}")
     pool = pool or 4 * max(dyads)
     if pool < max(dyads):
-        raise ValueError(f"pool ({pool}) must be >= the largest number of dyads ({max(dyads)})")
+        raise ParameterError(
+            f"pool must be >= the largest number of dyads ({max(dyads)}), got {pool}"
+        )
     caregiver = Caregiver.sample(2 * pool, seed)
     rng = np.random.default_rng(seed)
     rows = []

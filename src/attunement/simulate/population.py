@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
+from attunement.errors import ParameterError
 from attunement.simulate.caregiver import Caregiver, CaregiverPopulation
 from attunement.simulate.development import (
     CLASSES,
@@ -67,11 +68,11 @@ def _chunks(
 ) -> Iterator[pl.DataFrame]:
     """The chunks' frames in child order, computed here or with ``client.map``."""
     if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+        raise ParameterError(f"seed must be >= 0, got {seed}")
     if n_children < 1:
-        raise ValueError(f"n_children must be >= 1, got {n_children}")
+        raise ParameterError(f"n_children must be >= 1, got {n_children}")
     if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        raise ParameterError(f"chunk_size must be >= 1, got {chunk_size}")
     starts = list(range(0, n_children, chunk_size))
     sizes = [min(chunk_size, n_children - s) for s in starts]
     common = dict(

@@ -29,6 +29,7 @@ import polars as pl
 from scipy import optimize, stats
 
 from attunement import segments as seg
+from attunement.errors import ParameterError
 from attunement.recording import Participant, Recording
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.coded_dyad import Phase, coded_dyad
@@ -140,7 +141,9 @@ class SessionParameters:
         for name in ("matching", "still_face_matching"):
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
-                raise ValueError(f"session.{name}: must lie strictly between 0 and 1, got {value}")
+                raise ParameterError(
+                    f"session.{name} must lie strictly between 0 and 1, got {value}"
+                )
         positive = (
             "latency_mean_s",
             "latency_shape",
@@ -154,7 +157,7 @@ class SessionParameters:
         )
         for name in positive:
             if not getattr(self, name) > 0:
-                raise ValueError(f"session.{name}: must be > 0, got {getattr(self, name)}")
+                raise ParameterError(f"session.{name} must be > 0, got {getattr(self, name)}")
         for name in (
             "child_duration_sigma",
             "adult_duration_sigma",
@@ -163,12 +166,12 @@ class SessionParameters:
             "bout_gap_min_s",
         ):
             if not getattr(self, name) >= 0:
-                raise ValueError(f"session.{name}: must be >= 0, got {getattr(self, name)}")
+                raise ParameterError(f"session.{name} must be >= 0, got {getattr(self, name)}")
         if self.still_face_s is not None:
             lengths = tuple(float(s) for s in self.still_face_s)
             if len(lengths) != 3 or not all(s > 0 for s in lengths):
-                raise ValueError(
-                    f"session.still_face_s: three phase lengths > 0 (FF, SF, RE), got "
+                raise ParameterError(
+                    f"session.still_face_s must be three phase lengths > 0 (FF, SF, RE), got "
                     f"{self.still_face_s}"
                 )
             object.__setattr__(self, "still_face_s", lengths)
@@ -191,7 +194,9 @@ class SessionParameters:
         changed caregivers to see them).
         """
         if not 0 <= index < caregiver.n:
-            raise ValueError(f"child index {index} out of range: caregiver has {caregiver.n}")
+            raise ParameterError(
+                f"index must be in 0..{caregiver.n - 1} (out of range), got {index}"
+            )
         repair = min(float(caregiver.repair[index]), 0.999)
         values = {
             "response_probability": float(
@@ -223,7 +228,7 @@ class SessionParameters:
 
 def _check(name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
-        raise ValueError(f"session.{name}: must lie in [{low:g}, {high:g}], got {value}")
+        raise ParameterError(f"session.{name} must lie in [{low:g}, {high:g}], got {value}")
 
 
 def _lognormal_mean(median: float, sigma: float) -> float:
@@ -248,7 +253,7 @@ def _gap_mean_s(params: SessionParameters, p: float) -> float:
     gap = k * 60.0 / params.serve_rate_per_min - bout - params.bout_gap_min_s
     if gap <= 0:
         top = k * 60.0 / (bout + params.bout_gap_min_s)
-        raise ValueError(
+        raise ParameterError(
             f"session.serve_rate_per_min {params.serve_rate_per_min:g} does not fit: bouts of "
             f"{bout:.2f} s plus the {params.bout_gap_min_s:g}-s minimum gap allow fewer than "
             f"{top:.2f} serves per minute"
@@ -274,7 +279,7 @@ def expected_turns(params: SessionParameters, window: float = LENA_WINDOW_S) -> 
     and session ends (serves within ``window`` of an end lose part of their window).
     """
     if window > params.bout_gap_min_s:
-        raise ValueError(
+        raise ParameterError(
             f"window {window:g} s exceeds bout_gap_min_s {params.bout_gap_min_s:g} s: the next "
             "bout's return could fall in the window and this expectation would not be exact"
         )
@@ -379,7 +384,9 @@ class Session:
         segments never cross a phase end, so nothing is cut)."""
         row = self.truth.phases.filter(pl.col("phase") == name)
         if row.height != 1:
-            raise ValueError(f"no phase {name!r}; phases: {self.truth.phases['phase'].to_list()}")
+            raise ParameterError(
+                f"unknown phase {name!r}; choose one of {self.truth.phases['phase'].to_list()}"
+            )
         on, off = round(row["onset_s"][0] * 1000), round(row["offset_s"][0] * 1000)
         onset = pl.col("segment_onset")
         table = self.recording.segments.filter((onset >= on) & (onset < off)).with_columns(
@@ -421,7 +428,7 @@ def session(
     """
     params = params or SessionParameters()
     if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+        raise ParameterError(f"seed must be >= 0, got {seed}")
     stretches, affect_phases = _plan(params, minutes)
     vocal_seq, affect_seq = np.random.SeedSequence(seed).spawn(2)
     rng = np.random.default_rng(vocal_seq)
@@ -483,14 +490,14 @@ def _plan(params: SessionParameters, minutes: float | None) -> tuple[list[_Stret
     share = params.child_repair_share
     if params.still_face_s is None:
         if minutes is None or not minutes > 0:
-            raise ValueError(f"minutes must be > 0, got {minutes}")
+            raise ParameterError(f"minutes must be > 0, got {minutes}")
         stop = round(minutes * 60_000)
         return [_Stretch("", 0, stop, True)], [
             Phase("", stop / 1000, params.matching, params.repair_hazard, share)
         ]
     total = sum(params.still_face_s)
     if minutes is not None and abs(minutes * 60 - total) > 1e-6:
-        raise ValueError(
+        raise ParameterError(
             f"minutes {minutes:g} differs from the Still-Face phases' sum {total / 60:g} min; "
             "omit minutes or change still_face_s"
         )
