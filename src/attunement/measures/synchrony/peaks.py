@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+from attunement.errors import ParameterError
 from attunement.measures.synchrony.wcc import WCCResult, samples
 
 SOURCE = (
@@ -99,9 +100,9 @@ def peaks(result: WCCResult, *, search: float) -> PeakResult:
     lag_n = result.parameters["lag_samples"]
     steps = samples("search", search, rate, minimum=1)
     if steps > lag_n:
-        raise ValueError(
-            f"peak search = {search:g} s ({steps} lag steps) is longer than the lag range "
-            f"(+-{lag_n} steps)"
+        raise ParameterError(
+            f"search must not be longer than the lag range (+-{lag_n} steps), got {search:g} s "
+            f"({steps} lag steps)"
         )
     index = _peak_kernel(np.ascontiguousarray(result.matrix), lag_n, steps)
     found = index >= 0

@@ -55,6 +55,8 @@ import numpy as np
 import polars as pl
 from numba import njit
 
+from attunement.errors import DataError, ParameterError
+
 METHOD = "categorical_crqa"
 SOURCE = (
     "Marwan, Romano, Thiel & Kurths (2007) Physics Reports 438:237-329; Dale, Warlaumont & "
@@ -174,10 +176,12 @@ def cross_recurrence(
     n = cx.size
     for name, value in (("lmin", lmin), ("vmin", vmin)):
         if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+            raise ParameterError(f"{name} must be a whole number >= 1, got {value!r}")
     lag = n - 1 if max_lag is None else max_lag
     if int(lag) != lag or not 0 <= lag <= n - 1:
-        raise ValueError(f"max_lag must be a whole number in [0, n - 1 = {n - 1}], got {max_lag!r}")
+        raise ParameterError(
+            f"max_lag must be a whole number in [0, n - 1 = {n - 1}], got {max_lag!r}"
+        )
     lag = int(lag)
     diag_hist, profile_points, points = _diagonal_scan(cx, cy, lag)
     vert_hist = _vertical_histogram(cx, cy)
@@ -244,11 +248,11 @@ def encode_pair(
     xa, ya = np.asarray(x), np.asarray(y)
     for name, arr in (("x", xa), ("y", ya)):
         if arr.ndim != 1:
-            raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+            raise ParameterError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if xa.size != ya.size:
-        raise ValueError(f"x and y must have the same length, got {xa.size} and {ya.size}")
+        raise ParameterError(f"x and y must have the same length, got {xa.size} and {ya.size}")
     if xa.size == 0:
-        raise ValueError("x and y are empty")
+        raise DataError("x and y are empty")
     miss_x, miss_y = _missing_mask(xa, missing), _missing_mask(ya, missing)
     kept_x, kept_y = xa[~miss_x], ya[~miss_y]
     if not (kept_x.dtype.kind in "biuf" and kept_y.dtype.kind in "biuf"):

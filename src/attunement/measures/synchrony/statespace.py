@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError, ParameterError
+
 METHOD = "state_space_grid"
 SOURCE = (
     "Lewis, Lamey & Douglas (1999) Developmental Science 2:457-475; Hollenstein (2013) State "
@@ -119,7 +121,7 @@ def state_space_grid(
     xs, ys = np.asarray(x, dtype=str), np.asarray(y, dtype=str)
     _check_intervals(edges, xs, ys)
     if int(attractors) != attractors or attractors < 0:
-        raise ValueError(f"attractors must be a whole number >= 0, got {attractors!r}")
+        raise ParameterError(f"attractors must be a whole number >= 0, got {attractors!r}")
     coded = (xs != "") & (ys != "")
     x_cats = _categories(xs[coded], x_categories, "x")
     y_cats = _categories(ys[coded], y_categories, "y")
@@ -148,7 +150,7 @@ def state_space_grid(
     if episode is not None:
         labels = np.asarray(episode, dtype=str)
         if labels.shape != xs.shape:
-            raise ValueError(
+            raise ParameterError(
                 f"episode must have one label per interval ({xs.size}), got {labels.size}"
             )
         for label in dict.fromkeys(labels.tolist()):  # first-appearance order
@@ -290,19 +292,21 @@ def dispersion(cell_ms: Sequence[float] | np.ndarray, n_cells: int) -> float | N
 
 def _check_intervals(edges: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> None:
     if edges.ndim != 1 or edges.dtype.kind not in "iu":
-        raise ValueError(
+        raise ParameterError(
             f"bounds must be a 1-D integer (ms) array, got {edges.dtype} {edges.shape}"
         )
     if xs.ndim != 1 or ys.ndim != 1:
-        raise ValueError("x and y must be one-dimensional")
+        raise ParameterError(
+            f"x and y must be one-dimensional, got shapes {xs.shape} and {ys.shape}"
+        )
     if not edges.size == xs.size + 1 == ys.size + 1:
-        raise ValueError(
-            f"bounds must have one more entry than x and y: got {edges.size}, {xs.size}, {ys.size}"
+        raise ParameterError(
+            f"bounds must have one more entry than x and y, got {edges.size}, {xs.size}, {ys.size}"
         )
     steps = np.diff(edges)
     if np.any(steps <= 0):
         k = int(np.flatnonzero(steps <= 0)[0])
-        raise ValueError(
+        raise ParameterError(
             f"bounds must be strictly increasing: bounds[{k}] = {edges[k]} >= "
             f"bounds[{k + 1}] = {edges[k + 1]}"
         )
@@ -313,9 +317,11 @@ def _categories(observed: np.ndarray, given: Sequence[str] | None, axis: str) ->
         return sorted(set(observed.tolist()))
     cats = [str(c) for c in given]
     if "" in cats:
-        raise ValueError(f"{axis}_categories must not contain '' (it marks uncoded intervals)")
+        raise ParameterError(
+            f"{axis}_categories must not contain '' (it marks uncoded intervals), got {cats}"
+        )
     if len(set(cats)) != len(cats):
-        raise ValueError(f"{axis}_categories has repeated states: {cats}")
+        raise ParameterError(f"{axis}_categories must not repeat a state, got {cats}")
     return cats
 
 
@@ -328,7 +334,7 @@ def _index(values: np.ndarray, cats: list[str], axis: str) -> np.ndarray:
     if not np.all(found):
         unknown = sorted(set(values[~found].tolist()))
         first = int(np.flatnonzero(~found)[0])
-        raise ValueError(
+        raise DataError(
             f"{axis} states not in {axis}_categories {cats}: {unknown} (first at coded interval "
             f"{first})"
         )

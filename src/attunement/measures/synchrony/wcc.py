@@ -47,6 +47,8 @@ import numpy as np
 import polars as pl
 from numba import njit, prange
 
+from attunement.errors import DataError, ParameterError
+
 SOURCE = (
     "Boker, Xu, Rotondo & King (2002), Psychological Methods 7(3), 338-355; Ramseyer & "
     "Tschacher (2011), J Consult Clin Psychol 79(3), 284-295; rMEA 1.2.2 MEAccf (Kleinbub & "
@@ -181,19 +183,21 @@ def wcc(
     x = np.ascontiguousarray(s1, dtype=np.float64)
     y = np.ascontiguousarray(s2, dtype=np.float64)
     if x.ndim != 1 or y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"s1 and s2 must be 1-D and of equal length (got {x.shape}, {y.shape})")
+        raise DataError(
+            f"s1 and s2 must be 1-D and of equal length, got shapes {x.shape} and {y.shape}"
+        )
     if np.isinf(x).any() or np.isinf(y).any():
-        raise ValueError("the signals contain infinite values; mark missing samples as NaN")
+        raise DataError("the signals contain infinite values; mark missing samples as NaN")
     if not rate > 0:
-        raise ValueError(f"rate must be positive (got {rate})")
+        raise ParameterError(f"rate must be a number of Hz > 0, got {rate}")
     if not 0 <= max_missing <= 1:
-        raise ValueError(f"max_missing must be a fraction in [0, 1] (got {max_missing})")
+        raise ParameterError(f"max_missing must be a fraction in [0, 1], got {max_missing}")
     lag_n = samples("lag", lag, rate, minimum=0)
     win_n = samples("window", window, rate, minimum=2)
     step_n = samples("step", step, rate, minimum=1)
     n = len(x)
     if win_n + lag_n > n:
-        raise ValueError(
+        raise DataError(
             f"window + lag ({window:g} s + {lag:g} s = {win_n + lag_n} samples) is longer than "
             f"the signal ({n} samples = {n / rate:g} s)"
         )
@@ -231,16 +235,18 @@ def wcc(
 
 
 def samples(name: str, seconds: float, rate: float, minimum: int) -> int:
-    """``seconds * rate`` as a whole number of samples, or a ValueError saying why not."""
+    """``seconds * rate`` as a whole number of samples, or a ``ParameterError`` saying why not."""
     value = seconds * rate
     whole = round(value)
     if abs(value - whole) > 1e-6 * max(1.0, abs(value)):
-        raise ValueError(
-            f"{name} = {seconds:g} s is {value:g} samples at {rate:g} Hz; it must be a whole "
-            "number of samples"
+        raise ParameterError(
+            f"{name} must be a whole number of samples at {rate:g} Hz, got {seconds:g} s = "
+            f"{value:g} samples"
         )
     if whole < minimum:
-        raise ValueError(f"{name} = {seconds:g} s must be at least {minimum} sample(s)")
+        raise ParameterError(
+            f"{name} must be at least {minimum} sample(s) at {rate:g} Hz, got {seconds:g} s"
+        )
     return int(whole)
 
 
