@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from attunement.errors import DataError, ParameterError
+
 __all__ = [
     "WEIGHTS",
     "Kappa",
@@ -95,7 +97,7 @@ def agreement_weights(k: int, weights: str) -> np.ndarray:
     (1 - |i - j| / (k - 1)) or ``quadratic`` (1 - (i - j)² / (k - 1)²), as in Cohen (1968) and
     Fleiss & Cohen (1973). Weighted κ treats the category order as meaningful."""
     if weights not in WEIGHTS:
-        raise ValueError(f"unknown weights {weights!r}; choose one of {', '.join(WEIGHTS)}")
+        raise ParameterError(f"unknown weights {weights!r}; choose one of {', '.join(WEIGHTS)}")
     if weights == "none" or k < 2:
         return np.eye(k)
     distance = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1)
@@ -111,7 +113,7 @@ def confusion_table(
     a = np.asarray([str(x) for x in first], dtype=object)
     b = np.asarray([str(x) for x in second], dtype=object)
     if a.shape != b.shape:
-        raise ValueError(f"the two ratings differ in length: {a.size} and {b.size}")
+        raise DataError(f"the two ratings differ in length: {a.size} and {b.size}")
     labels = (
         tuple(str(c) for c in categories)
         if categories is not None
@@ -122,7 +124,7 @@ def confusion_table(
         unknown = [(i, v) for i, v in enumerate(values.tolist()) if v not in index]
         if unknown:
             listed = ", ".join(f"case {i + 1}: {v!r}" for i, v in unknown[:10])
-            raise ValueError(
+            raise DataError(
                 f"{len(unknown)} {name} rating(s) outside the categories {list(labels)}: {listed}"
             )
     k = len(labels)
@@ -137,7 +139,7 @@ def percent_agreement(first: Sequence[Any], second: Sequence[Any]) -> float:
     a = np.asarray([str(x) for x in first], dtype=object)
     b = np.asarray([str(x) for x in second], dtype=object)
     if a.shape != b.shape:
-        raise ValueError(f"the two ratings differ in length: {a.size} and {b.size}")
+        raise DataError(f"the two ratings differ in length: {a.size} and {b.size}")
     return float("nan") if a.size == 0 else 100.0 * float(np.mean(a == b))
 
 
@@ -157,11 +159,12 @@ def cohen_kappa_table(
     """
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
-        raise ValueError(f"κ needs a square table; got shape {counts.shape}")
-    if np.any(counts < 0) or not np.all(np.isfinite(counts)):
-        raise ValueError("κ needs finite, non-negative counts")
+        raise ParameterError(f"table must be a square table of counts, got shape {counts.shape}")
+    bad = counts[~(np.isfinite(counts) & (counts >= 0))]
+    if bad.size:
+        raise ParameterError(f"table must hold finite counts >= 0, got {bad[:5].tolist()}")
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
+        raise ParameterError(f"confidence must be in (0, 1), got {confidence}")
     k = counts.shape[0]
     labels = (
         tuple(str(c) for c in categories)
@@ -169,7 +172,9 @@ def cohen_kappa_table(
         else tuple(str(i) for i in range(k))
     )
     if len(labels) != k:
-        raise ValueError(f"{len(labels)} category labels for a {k} × {k} table")
+        raise ParameterError(
+            f"categories must have {k} labels for a {k} × {k} table, got {len(labels)}"
+        )
     n = counts.sum()
     w = agreement_weights(k, weights)
     kappa = se = low = high = po = pe = float("nan")

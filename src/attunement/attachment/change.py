@@ -24,6 +24,7 @@ import polars as pl
 from scipy import stats
 
 from attunement.attachment.agreement import Kappa, cohen_kappa_table
+from attunement.errors import DataError, ParameterError
 
 __all__ = [
     "MODERATOR_TESTS",
@@ -73,14 +74,14 @@ def to_wide(
     them."""
     missing = [c for c in (id_column, wave_column, value_column) if c not in long.columns]
     if missing:
-        raise ValueError(f"missing column(s) {missing}; the table has {long.columns}")
+        raise DataError(f"missing column(s) {missing}; the table has {long.columns}")
     dup = long.filter(pl.struct(id_column, wave_column).is_duplicated())
     if dup.height:
         listed = ", ".join(
             f"{i!r} in wave {w!r}"
             for i, w in dup.select(id_column, wave_column).unique(maintain_order=True).iter_rows()
         )
-        raise ValueError(f"respondents with more than one row in a wave: {listed}")
+        raise DataError(f"respondents with more than one row in a wave: {listed}")
     waves = long[wave_column].cast(pl.String).unique(maintain_order=True).to_list()
     wide = long.with_columns(pl.col(wave_column).cast(pl.String)).pivot(
         on=wave_column, index=id_column, values=value_column
@@ -200,13 +201,13 @@ def _num(x: float) -> float | None:
 def _check_columns(data: pl.DataFrame, id_column: str, columns: Sequence[str]) -> None:
     missing = [c for c in (id_column, *columns) if c not in data.columns]
     if missing:
-        raise ValueError(f"missing column(s) {missing}; the table has {data.columns}")
+        raise DataError(f"missing column(s) {missing}; the table has {data.columns}")
     ids = data[id_column]
     if ids.null_count():
-        raise ValueError(f"{ids.null_count()} row(s) without an id in column {id_column!r}")
+        raise DataError(f"{ids.null_count()} row(s) without an id in column {id_column!r}")
     dup = ids.filter(ids.is_duplicated()).unique(maintain_order=True).to_list()
     if dup:
-        raise ValueError(f"duplicate id(s) in column {id_column!r}: {dup}")
+        raise DataError(f"duplicate id(s) in column {id_column!r}: {dup}")
 
 
 def classification_change(
@@ -234,11 +235,15 @@ def classification_change(
     """
     waves = [str(w) for w in waves]
     if len(waves) < 2:
-        raise ValueError(f"stability needs at least two waves; got {waves}")
+        raise ParameterError(f"waves must list at least two waves, got {waves}")
     if moderator_on not in ("two_way", "categories"):
-        raise ValueError(f"moderator_on must be 'two_way' or 'categories'; got {moderator_on!r}")
+        raise ParameterError(
+            f"moderator_on must be 'two_way' or 'categories', got {moderator_on!r}"
+        )
     if moderator_test not in MODERATOR_TESTS:
-        raise ValueError(f"moderator_test must be one of {MODERATOR_TESTS}; got {moderator_test!r}")
+        raise ParameterError(
+            f"moderator_test must be one of {', '.join(MODERATOR_TESTS)}, got {moderator_test!r}"
+        )
     _check_columns(data, id_column, [*waves, *([moderator] if moderator else [])])
     values = {
         w: data[w].cast(pl.String).str.strip_chars().replace("", None).to_numpy() for w in waves
@@ -253,7 +258,7 @@ def classification_change(
         if values[w][i] is not None and values[w][i] not in labels
     ]
     if unknown:
-        raise ValueError(
+        raise DataError(
             f"{len(unknown)} classification(s) outside {list(labels)}: {', '.join(unknown[:20])}"
         )
     secure = tuple(str(s) for s in secure)
@@ -377,7 +382,7 @@ def _moderator_split(
         pass  # one group: nothing to compare, statistic and p stay undefined
     elif test == "fisher":
         if len(labels) != 2:
-            raise ValueError(
+            raise DataError(
                 f"Fisher's exact test needs two moderator groups; {moderator!r} has {labels}: "
                 "use moderator_test='chi2'"
             )
@@ -464,7 +469,7 @@ def dimension_stability(
     (columns of ``data``, in time order); missing values (null, NaN, empty) count per wave."""
     waves = [str(w) for w in waves]
     if len(waves) < 2:
-        raise ValueError(f"stability needs at least two waves; got {waves}")
+        raise ParameterError(f"waves must list at least two waves, got {waves}")
     _check_columns(data, id_column, waves)
     values = {}
     for w in waves:
@@ -475,7 +480,7 @@ def dimension_stability(
         bad = (numbers.is_null() & column.is_not_null()).to_numpy()
         if bad.any():
             ids = data[id_column].cast(pl.String).to_numpy()[bad].tolist()
-            raise ValueError(f"wave {w!r}: values that are not numbers for id(s) {ids[:20]}")
+            raise DataError(f"wave {w!r}: values that are not numbers for id(s) {ids[:20]}")
         values[w] = numbers.fill_nan(None).to_numpy().astype(float)
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     pairs = []

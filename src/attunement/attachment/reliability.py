@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from attunement.errors import DataError, ParameterError
+
 
 @dataclass(frozen=True)
 class Alpha:
@@ -65,7 +67,7 @@ class Omega:
 def _complete(items: np.ndarray) -> tuple[np.ndarray, int]:
     items = np.asarray(items, dtype=np.float64)
     if items.ndim != 2:
-        raise ValueError("items must be a respondents x items matrix")
+        raise ParameterError(f"items must be a respondents x items matrix, got shape {items.shape}")
     keep = ~np.isnan(items.sum(axis=1))
     if keep.all():
         return items, 0
@@ -75,18 +77,18 @@ def _complete(items: np.ndarray) -> tuple[np.ndarray, int]:
 def cronbach_alpha(items: np.ndarray, confidence: float = 0.95) -> Alpha:
     """Cronbach's alpha with Feldt's (1965) interval at ``confidence`` (see module docstring)."""
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise ParameterError(f"confidence must be in (0, 1), got {confidence}")
     data, dropped = _complete(items)
     n, k = data.shape
     if k < 2 or n < 2:
-        raise ValueError(f"alpha needs at least 2 items and 2 complete cases (got {k}, {n})")
+        raise DataError(f"alpha needs at least 2 items and 2 complete cases (got {k}, {n})")
     # both variances from one Gram matrix of the centred items (BLAS): its trace is the sum of
     # item variances, its grand sum the variance of the sum score (1.7x faster than two passes)
     centred = data - data.mean(axis=0)
     gram = centred.T @ centred / (n - 1)
     item_var, total_var = np.trace(gram), gram.sum()
     if total_var == 0:
-        raise ValueError("alpha is undefined: the sum score has zero variance")
+        raise DataError("alpha is undefined: the sum score has zero variance")
     alpha = k / (k - 1) * (1 - item_var / total_var)
     g = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -98,12 +100,12 @@ def cronbach_alpha(items: np.ndarray, confidence: float = 0.95) -> Alpha:
 def mcdonald_omega(items: np.ndarray | None = None, *, cov: np.ndarray | None = None) -> Omega:
     """McDonald's omega total of ``items`` (complete cases) or of a covariance matrix ``cov``."""
     if (items is None) == (cov is None):
-        raise ValueError("give either items or cov")
+        raise ParameterError("give exactly one of items and cov")
     if cov is None:
         data, dropped = _complete(items)
         n = data.shape[0]
         if n < 3 or data.shape[1] < 3:
-            raise ValueError("omega needs at least 3 items and 3 complete cases")
+            raise DataError("omega needs at least 3 items and 3 complete cases")
         s = np.cov(data, rowvar=False, ddof=1)
     else:
         s, n, dropped = np.asarray(cov, dtype=np.float64), 0, 0
@@ -134,7 +136,7 @@ def _one_factor_ml(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     k = s.shape[0]
     diag = np.diag(s)
     if np.any(diag <= 0):
-        raise ValueError("omega is undefined: an item has zero variance")
+        raise DataError("omega is undefined: an item has zero variance")
     logdet_s = np.linalg.slogdet(s)[1]
 
     def discrepancy(log_psi: np.ndarray) -> float:

@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from attunement.attachment.instruments import Instrument, load
-from attunement.errors import DataError, ReadError
+from attunement.errors import DataError, ParameterError, ReadError
 
 SOURCE = (
     "Subscale means of reverse-keyed items (Brennan, Clark & Shaver 1998; Fraley, Waller & "
@@ -176,20 +176,20 @@ def score(
     lo = inst.scale_min if scale_min is None else int(scale_min)
     hi = inst.scale_max if scale_max is None else int(scale_max)
     if lo >= hi:
-        raise ValueError(f"scale_min ({lo}) must be below scale_max ({hi})")
+        raise ParameterError(f"scale_min must be below scale_max, got {lo} and {hi}")
     if not 0 <= max_missing < 1:
-        raise ValueError(f"max_missing must be a fraction in [0, 1), got {max_missing}")
+        raise ParameterError(f"max_missing must be a fraction in [0, 1), got {max_missing}")
     if invalid not in ("raise", "missing"):
-        raise ValueError(f"invalid must be 'raise' or 'missing', got {invalid!r}")
+        raise ParameterError(f"invalid must be 'raise' or 'missing', got {invalid!r}")
     columns = inst.columns(items_prefix)
     absent = [c for c in columns if c not in data.columns]
     if absent:
-        raise ValueError(
+        raise DataError(
             f"{where}{inst.id} needs item columns {columns[0]}..{columns[-1]}; "
             f"missing: {', '.join(absent)} (set the item prefix?)"
         )
     if id_column is not None and id_column not in data.columns:
-        raise ValueError(f"{where}no id column {id_column!r}")
+        raise DataError(f"{where}no id column {id_column!r}")
     missing_codes = tuple(float(m) for m in missing)
 
     raw, problems = _parse(data, columns, lo, hi, missing_codes, id_column, first_line)

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from attunement.errors import ReadError
+from attunement.errors import DataError, ReadError
 
 __all__ = [
     "CLASSES",
@@ -84,7 +84,7 @@ def parse_classification(text: str) -> tuple[str, str | None, str | None]:
         return "D", None, None
     if code.startswith("D/") and code[2:] in _ORGANISED:
         return "D", None, code[2:]
-    raise ValueError(
+    raise DataError(
         f"{text!r} is not a Strange Situation classification (allowed: "
         f"{', '.join(_ORGANISED)}, D, or D/<alternative> such as D/B2)"
     )
@@ -168,7 +168,7 @@ def read_strange_situation(
     for row, value in zip(rows.tolist(), frame[class_column].to_list(), strict=True):
         try:
             if value is None or not value.strip():
-                raise ValueError("missing classification")
+                raise DataError("missing classification")
             parsed.append(parse_classification(value))
         except ValueError as exc:
             problems.add(row, class_column, str(exc))
@@ -312,7 +312,7 @@ def base_rates(
     categories = tuple(reference)
     unknown = sorted(set(major) - set(categories))
     if unknown:
-        raise ValueError(f"classes {unknown} are not in the reference distribution {categories}")
+        raise DataError(f"classes {unknown} are not in the reference distribution {categories}")
     n = len(major)
     counts = {c: major.count(c) for c in categories}
     total_ref = float(sum(reference.values()))

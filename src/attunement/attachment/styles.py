@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError, ParameterError
+
 STYLES = ("secure", "fearful", "preoccupied", "dismissing")
 METHODS = ("brennan1998", "midpoint", "median")
 BRENNAN_1998 = np.array(
@@ -85,9 +87,9 @@ def classify(
 ) -> StyleResult:
     """Categories of each (anxiety, avoidance) pair by ``method`` (see the module docstring)."""
     if method not in METHODS:
-        raise ValueError(f"unknown style method {method!r}; choose one of {', '.join(METHODS)}")
+        raise ParameterError(f"unknown style method {method!r}; choose one of {', '.join(METHODS)}")
     if scale_min >= scale_max:
-        raise ValueError("scale_min must be below scale_max")
+        raise ParameterError(f"scale_min must be below scale_max, got {scale_min} and {scale_max}")
     anx = np.asarray(anxiety, dtype=np.float64)
     avo = np.asarray(avoidance, dtype=np.float64)
     scored = ~(np.isnan(anx) | np.isnan(avo))
@@ -114,7 +116,7 @@ def classify(
             cut_anx = cut_avo = (scale_min + scale_max) / 2
         else:
             if not scored.any():
-                raise ValueError("median split needs at least one respondent with both scores")
+                raise DataError("median split needs at least one respondent with both scores")
             cut_anx, cut_avo = float(np.median(anx[scored])), float(np.median(avo[scored]))
         params["cut_anxiety"], params["cut_avoidance"] = cut_anx, cut_avo
         high_anx, high_avo = anx > cut_anx, avo > cut_avo
