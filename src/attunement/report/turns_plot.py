@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from attunement.measures.turns import TurnResult
+from attunement.outputs import atomic
 
 
 def turns_figure(result: TurnResult) -> Figure:
@@ -61,10 +62,12 @@ def draw_latency(ax: Axes, result: TurnResult) -> None:
 
 
 def plot_turns(result: TurnResult, path: str | Path) -> Path:
-    """Draw ``result`` to ``path`` (PNG, SVG or PDF by suffix); returns the path."""
+    """Draw ``result`` to ``path`` (PNG, SVG or PDF by suffix), atomically; returns the path."""
     fig = turns_figure(result)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        with atomic(path) as temp:
+            fig.savefig(temp, dpi=110)
+    finally:
+        plt.close(fig)
     return path
