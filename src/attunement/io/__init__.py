@@ -72,6 +72,8 @@ def _outcomes(
     than it saves on a corpus of this size.
     """
     role_map = role_maps.load(roles)  # a bad map file fails once, before any file is read
+    if format is not None:
+        reader_for(format)  # so does an unknown format
 
     def one(f: Path) -> list[Recording] | Exception:
         try:

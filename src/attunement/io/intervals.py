@@ -17,6 +17,7 @@ import polars as pl
 
 from attunement import roles as role_maps
 from attunement import segments as seg
+from attunement.errors import DataError, ParameterError
 from attunement.recording import Recording
 
 
@@ -29,19 +30,17 @@ def from_binary_table(
     path: str | Path = "",
 ) -> Recording:
     """A Recording from a 0/1 table (rows: intervals of ``interval_s`` seconds; columns: codes).
-    Values other than 0, 1 or empty raise ``ValueError`` naming the column and row."""
+    Values other than 0, 1 or empty raise ``DataError`` naming the column and row."""
     step = round(interval_s * 1000)
     if step <= 0:
-        raise ValueError(f"interval_s must be > 0, got {interval_s}")
+        raise ParameterError(f"interval_s must be > 0, got {interval_s}")
     onsets, offsets, codes = [], [], []
     for name in frame.columns:
         values = frame[name].cast(pl.Int64, strict=False)
         bad = ~values.fill_null(0).is_in([0, 1]) | (values.is_null() & frame[name].is_not_null())
         if bad.any():
             row = int(bad.arg_true()[0])
-            raise ValueError(
-                f"column {name!r}, data row {row + 1}: {frame[name][row]!r} is not 0/1"
-            )
+            raise DataError(f"column {name!r}, data row {row + 1}: {frame[name][row]!r} is not 0/1")
         on = np.diff(np.concatenate(([0], values.fill_null(0).to_numpy(), [0])))
         starts, stops = np.flatnonzero(on == 1), np.flatnonzero(on == -1)
         onsets += (starts * step).tolist()

@@ -6,7 +6,7 @@ from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-from attunement.errors import ReadError
+from attunement.errors import ParameterError, ReadError
 
 # Each reader module defines FORMAT, EXTENSIONS, DEFAULT_ROLES, sniff(head) and read(...).
 READER_MODULES: tuple[str, ...] = (
@@ -68,4 +68,6 @@ def reader_for(fmt: str) -> ModuleType:
     try:
         return readers()[fmt]
     except KeyError:
-        raise ValueError(f"unknown format {fmt!r}; known: {', '.join(formats())}") from None
+        raise ParameterError(
+            f"unknown format {fmt!r}; choose one of {', '.join(formats())}"
+        ) from None

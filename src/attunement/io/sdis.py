@@ -50,7 +50,7 @@ import polars as pl
 
 from attunement import roles as role_maps
 from attunement import segments as seg
-from attunement.errors import ReadError
+from attunement.errors import DataError, ParameterError, ReadError
 from attunement.io._common import read_text
 from attunement.recording import Recording
 
@@ -105,7 +105,7 @@ class SdisData:
         """Event data as a frame with columns ``sequence`` and ``code``, in order; a session
         split by ``;`` gives sequences ``label.1``, ``label.2`` ..."""
         if self.data_type != "Event":
-            raise ValueError(f"{self.path}: sequences() needs Event data, this is {self.data_type}")
+            raise DataError(f"{self.path}: sequences() needs Event data, got {self.data_type} data")
         ids, codes = [], []
         for s in self.sessions:
             for k, part in enumerate(s.parts, start=1):
@@ -194,7 +194,7 @@ class _Parser:
         self.declared: frozenset[str] | None = None
         self.interval_ms = round(interval_s * 1000)
         if self.interval_ms <= 0:
-            raise ValueError("interval_s must be at least 0.001")
+            raise ParameterError(f"interval_s must be >= 0.001, got {interval_s}")
 
     def line(self, pos: int) -> int:
         return bisect.bisect_right(self.newlines, pos - 1) + 1
@@ -472,7 +472,7 @@ def _check_codes(codes: Iterable[str]) -> list[str]:
     out = []
     for code in codes:
         if code is None or not _CODE_RE.match(str(code)):
-            raise ValueError(
+            raise DataError(
                 f"code {code!r} cannot be written to SDIS (no spaces or any of , ; / = & * % < > "
                 "( ) $)"
             )
@@ -493,7 +493,7 @@ def _declaration(kind: str, codes: Sequence[str]) -> str:
 
 def _label(label: str) -> str:
     if any(ch in label for ch in "<>/\n%"):
-        raise ValueError(f"session label {label!r} cannot hold < > / % or a line break")
+        raise DataError(f"session label {label!r} cannot hold < > / % or a line break")
     return f"<{label}>"
 
 
@@ -518,7 +518,7 @@ def write_events(
     appearance)."""
     if isinstance(sequences, pl.DataFrame):
         if "code" not in sequences.columns:
-            raise ValueError("the frame needs a column 'code'")
+            raise DataError(f"the frame needs a column 'code', got columns {sequences.columns}")
         keys = (
             sequences["sequence"].cast(pl.String).to_list()
             if "sequence" in sequences.columns
@@ -533,7 +533,7 @@ def write_events(
     declared = _check_codes(codes) if codes is not None else seen
     missing = set(seen) - set(declared)
     if missing:
-        raise ValueError(f"codes {sorted(missing)} are not in the declared codes")
+        raise DataError(f"codes {sorted(missing)} are not in the declared codes")
     out = [_declaration("Event", declared)]
     for label, seq in grouped.items():
         out.append(f"{_label(label)}\n{_wrap(seq)}\n/\n")
@@ -577,7 +577,7 @@ def write_state(path: Path | str, recordings: Iterable[Recording]) -> None:
         for k, (_, part) in enumerate(frame.group_by("stream", maintain_order=True)):
             on, off = part["segment_onset"].to_list(), part["segment_offset"].to_list()
             if on[0] != 0 or any(a != b for a, b in zip(on[1:], off[:-1], strict=True)):
-                raise ValueError(
+                raise DataError(
                     f"{rec.id}: state stream {k + 1} does not tile the session from 0 without "
                     "gaps or overlaps; write it as timed-event data instead"
                 )

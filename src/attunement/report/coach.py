@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from attunement.errors import ReadError
 from attunement.measures.repair import RepairResult
 from attunement.measures.turns import TurnResult
 
@@ -34,15 +35,15 @@ def load_templates(path: str | Path | None = None) -> Templates:
     try:
         custom = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read the coach templates ({exc})") from None
+        raise ReadError(path, f"cannot read the coach templates ({exc})") from None
     if not isinstance(custom, dict):
-        raise ValueError(f"{path}: coach templates must be a JSON object")
+        raise ReadError(path, "coach templates must be a JSON object")
     for key, value in custom.items():
         if isinstance(value, list) and isinstance(templates.get(key), list):
             merged = {s["id"]: s for s in templates[key]}
             for sentence in value:
                 if not isinstance(sentence, dict) or "id" not in sentence or "text" not in sentence:
-                    raise ValueError(f"{path}: each sentence in {key!r} needs an id and a text")
+                    raise ReadError(path, f"each sentence in {key!r} needs an id and a text")
                 merged[sentence["id"]] = sentence
             templates[key] = list(merged.values())
         else:
