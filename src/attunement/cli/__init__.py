@@ -5,12 +5,15 @@ No module here holds science; each command module exposes ``command`` (or a Type
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from attunement.cli import (
     ingest,
     inspect,
     measure,
+    measures,
     repair,
     report,
     score,
@@ -22,23 +25,61 @@ from attunement.cli import (
     synchrony,
     turns,
 )
+from attunement.cli.common import example
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
     help="Measure the caregiver-child dance: serve and return, rupture and repair, attachment.",
+    epilog=example("turns day1.its --json"),
 )
 
-app.command("inspect")(inspect.command)
-app.command("turns")(turns.command)
-app.command("sequential")(sequential.command)
-app.command("repair")(repair.command)
-app.command("synchrony")(synchrony.command)
-app.command("score")(score.command)
-app.command("stability")(stability.command)
-simulate.app.command("session")(simulate_session.command)
+
+def _version(value: bool) -> None:
+    if value:
+        from attunement import __version__
+
+        typer.echo(f"attunement {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Measure the caregiver-child dance: serve and return, rupture and repair, attachment."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+app.command("inspect", epilog=example("inspect day1.its s3-1112.cha --json"))(inspect.command)
+app.command("turns", epilog=example("turns day1.its --rule window --plot day1.png"))(turns.command)
+app.command("sequential", epilog=example("sequential di12.cha --lag 1"))(sequential.command)
+app.command("repair", epilog=example("repair dyad1.csv dyad2.csv --match-table icep-r"))(
+    repair.command
+)
+app.command(
+    "synchrony", epilog=example("synchrony signals.txt --rate 4 --lag 2 --window 30 --step 15")
+)(synchrony.command)
+app.command("score", epilog=example("score ecr-r answers.csv --out scores.csv"))(score.command)
+app.command("stability", epilog=example("stability wave1.csv wave2.csv --moderator site"))(
+    stability.command
+)
+simulate.app.command(
+    "session", epilog=example("simulate session --out session.csv --truth truth --still-face")
+)(simulate_session.command)
 app.add_typer(simulate.app, name="simulate")
-app.command("ingest")(ingest.command)
-app.command("measure")(measure.command)
-app.command("report")(report.command)
-app.command("serve")(serve.command)
+app.command("ingest", epilog=example("ingest brent-corpus/ --db brent.duckdb"))(ingest.command)
+app.command("measures", epilog=example("measures turns --json"))(measures.command)
+app.command(
+    "measure",
+    epilog=example(
+        "measure turns:rule=lena turns:rule=window,window_s=1 --db brent.duckdb --out turns.csv"
+    ),
+)(measure.command)
+app.command("report", epilog=example("report day1.its -o day1-report.html"))(report.command)
+app.command("serve", epilog=example("serve --corpus brent.duckdb --port 8000"))(serve.command)

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from attunement.errors import StoreError
 from attunement.io import Batch, expand, formats, read_batch
 from attunement.roles import RoleMapError
 
@@ -29,6 +30,19 @@ NoWordsOpt = Annotated[
     bool, typer.Option("--no-words", help="Privacy mode: keep timing and roles, drop all text.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def example(arguments: str) -> str:
+    """A command's worked example, shown at the end of its ``--help``."""
+    return f"Example: attunement {arguments}"
+
+
+def existing_store(db: Path) -> Path:
+    """``db`` when it is a file; a store is only ever created by ``attunement ingest``."""
+    if not db.is_file():
+        problem = "is a folder, not a store file" if db.is_dir() else "no such store"
+        raise StoreError(f"{db}: {problem}; create one with `attunement ingest FILES --db {db}`")
+    return db
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from attunement.cli.common import NoWordsOpt, RolesOpt, err, out
 from attunement.corpus.exchange import export_store, import_store
 from attunement.corpus.ingest import IngestSummary, ingest
 from attunement.corpus.store import StoreError
+from attunement.outputs import check_folder
 from attunement.roles import RoleMapError
 from attunement.roles import load as load_roles
 
@@ -67,6 +68,8 @@ def command(
     if not paths and export is None and import_ is None:
         err.print("error: give files or folders to read, or --export / --import DIR")
         raise typer.Exit(2)
+    if export is not None:
+        check_folder(export, [import_, *(paths or [])])
     try:
         role_map = load_roles(roles) if roles is not None else None
         if import_ is not None:

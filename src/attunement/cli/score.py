@@ -24,6 +24,7 @@ from attunement.attachment import (
 )
 from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import ReadError
+from attunement.outputs import atomic, check_file
 
 
 def command(
@@ -95,6 +96,8 @@ def command(
     if styles is not None and not {"anxiety", "avoidance"} <= set(inst.subscales):
         err.print(f"error: {inst.id} has no anxiety and avoidance scores to classify")
         raise typer.Exit(2)
+    if out_path is not None:
+        check_file(out_path, [file])
     try:
         data = read_responses(file)
         if id_column is None and "id" in data.columns:
@@ -142,7 +145,8 @@ def command(
     summary = summarise(result, confidence=confidence, styles=style_result)
     summary["file"] = str(file)
     if out_path is not None:
-        frame.write_csv(out_path)
+        with atomic(out_path) as temp:
+            frame.write_csv(temp)
         summary["out"] = str(out_path)
     for problem in result.problems:
         err.print(f"warning: scored as missing: {problem}", highlight=False)

@@ -10,22 +10,29 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from attunement.cli.common import JsonOpt, err, out, progress_bar
+from attunement.cli.common import JsonOpt, err, example, out, progress_bar
+from attunement.outputs import atomic, check_file, check_folder, make_folder, write_text
 from attunement.simulate.development import CLASSES
 from attunement.simulate.population import DEFAULT_CHUNK, PopulationSummary, write_population
 
 app = typer.Typer(
-    no_args_is_help=True,
     help="Simulate children's development from caregiving to attachment (docs/model.md).",
+    epilog=example("simulate session --out session.csv"),
 )
 
 
-@app.callback()
-def simulate() -> None:
+@app.callback(invoke_without_command=True)
+def simulate(ctx: typer.Context) -> None:
     """Simulate children's development from caregiving to attachment (docs/model.md)."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
 
 
-@app.command("population")
+@app.command(
+    "population",
+    epilog=example("simulate population --out children.parquet --children 10000 --years 18"),
+)
 def population(
     out_path: Annotated[
         Path, typer.Option("--out", help="Parquet file to write (one row per child and age).")
@@ -48,6 +55,7 @@ def population(
     if children < 1 or chunk_size < 1 or years <= 0 or seed < 0:
         err.print("error: --children and --chunk-size must be >= 1, --years > 0, --seed >= 0")
         raise typer.Exit(2)
+    check_file(out_path)
     client = None
     if dask is not None:
         from distributed import Client
@@ -105,7 +113,7 @@ def _print_summary(summary: PopulationSummary, path: Path) -> None:
     out.print(f"written: {path}  ({summary.seconds:.1f} s)", highlight=False)
 
 
-@app.command("calibrate")
+@app.command("calibrate", epilog=example("simulate calibrate --quick --children 5000"))
 def calibrate(
     seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); same seed, same table.")] = 0,
     children: Annotated[
@@ -159,7 +167,7 @@ def calibrate(
     out.print(f"fitted: {fitted}", highlight=False)
 
 
-@app.command("experiment")
+@app.command("experiment", epilog=example("simulate experiment repair --out experiments"))
 def experiment(
     name: Annotated[str, typer.Argument(help="rhythm, repair, earned-security or power.")],
     children: Annotated[
@@ -182,20 +190,18 @@ def experiment(
     if seed < 0 or (children is not None and children < 10):
         err.print("error: --seed must be >= 0 and --children >= 10")
         raise typer.Exit(2)
+    check_folder(out_dir)
     kwargs = {"seed": seed}
     if children is not None and name != "power":
         kwargs["children"] = children
     with err.status(f"running {name}"):
         table, figure, parameters = EXPERIMENTS[name](**kwargs)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stem = out_dir / f"experiment_{name.replace('-', '_')}"
-        table.write_csv(stem.with_suffix(".csv"))
-        figure.savefig(stem.with_suffix(".png"), dpi=100)
-        stem.with_suffix(".json").write_text(json.dumps(parameters, indent=2, default=str) + "\n")
-    except OSError as exc:
-        err.print(f"error: cannot write to {out_dir}: {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    stem = make_folder(out_dir) / f"experiment_{name.replace('-', '_')}"
+    with atomic(stem.with_suffix(".csv")) as temp:
+        table.write_csv(temp)
+    with atomic(stem.with_suffix(".png")) as temp:
+        figure.savefig(temp, dpi=100)
+    write_text(stem.with_suffix(".json"), json.dumps(parameters, indent=2, default=str) + "\n")
     if as_json:
         sys.stdout.write(
             json.dumps({"table": table.to_dicts(), "parameters": parameters}, indent=2, default=str)

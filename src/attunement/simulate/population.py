@@ -20,6 +20,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from attunement.errors import ParameterError
+from attunement.outputs import atomic
 from attunement.simulate.caregiver import Caregiver, CaregiverPopulation
 from attunement.simulate.development import (
     CLASSES,
@@ -207,7 +208,7 @@ def write_population(
     progress: Callable[[int], None] | None = None,
 ) -> PopulationSummary:
     """As :func:`simulate_population`, streamed to the Parquet file ``path`` (zstd, one row
-    group per chunk); returns the :class:`PopulationSummary`."""
+    group per chunk; renamed into place when complete); returns the :class:`PopulationSummary`."""
     start = time.perf_counter()
     weeks = weeks_of(years)
     ages = default_snapshot_ages(weeks) if snapshot_ages is None else list(snapshot_ages)
@@ -215,19 +216,20 @@ def write_population(
     params = params or DevelopmentParams()
     totals = _Accumulator(ages)
     writer = None
-    try:
-        chunks = _chunks(n_children, weeks, seed, chunk_size, ages, population, params, client)
-        for frame in chunks:
-            table = frame.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(str(path), table.schema, compression="zstd")
-            writer.write_table(table)
-            totals.add(frame)
-            if progress is not None:
-                progress(len(frame) // len(ages))
-    finally:
-        if writer is not None:
-            writer.close()
+    with atomic(path) as temp:
+        try:
+            chunks = _chunks(n_children, weeks, seed, chunk_size, ages, population, params, client)
+            for frame in chunks:
+                table = frame.to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(str(temp), table.schema, compression="zstd")
+                writer.write_table(table)
+                totals.add(frame)
+                if progress is not None:
+                    progress(len(frame) // len(ages))
+        finally:
+            if writer is not None:
+                writer.close()
     rates = {
         a: {c: round(float(totals.classes[j, k] / totals.n), 5) for k, c in enumerate(CLASSES)}
         for j, a in enumerate(ages)

@@ -30,6 +30,7 @@ from scipy import optimize, stats
 
 from attunement import segments as seg
 from attunement.errors import ParameterError
+from attunement.outputs import atomic, make_folder, write_text
 from attunement.recording import Participant, Recording
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.coded_dyad import Phase, coded_dyad
@@ -359,16 +360,18 @@ class SessionTruth:
 
     def write(self, directory: str | Path) -> list[Path]:
         """``serves.csv``, ``mismatches.csv``, ``frightening.csv``, ``phases.csv`` and
-        ``parameters.json`` in ``directory`` (created if needed); returns the paths."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        ``parameters.json`` in ``directory`` (created if needed, its parent must exist), each
+        written atomically; returns the paths."""
+        directory = make_folder(directory)
         paths = []
         for name in ("serves", "mismatches", "frightening", "phases"):
             path = directory / f"{name}.csv"
-            getattr(self, name).write_csv(path)
+            with atomic(path) as temp:
+                getattr(self, name).write_csv(temp)
             paths.append(path)
-        path = directory / "parameters.json"
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        path = write_text(
+            directory / "parameters.json", json.dumps(self.to_dict(), indent=2) + "\n"
+        )
         return [*paths, path]
 
 
