@@ -14,12 +14,14 @@ from attunement.cli.common import (
     NoWordsOpt,
     RolesOpt,
     err,
+    existing_store,
     read_paths,
     report_failures,
 )
 from attunement.corpus.store import StoreError
 from attunement.errors import ReadError
 from attunement.measures.turns import RULES
+from attunement.outputs import check_file
 from attunement.report import build
 from attunement.report.coach import load_templates
 
@@ -95,6 +97,10 @@ def command(
     except ValueError as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(2) from None
+    if db is not None:
+        existing_store(db)
+    inputs = [*(paths or []), db, coach_templates, roles, Path(match_table)]
+    check_file(out_path, inputs)
     batch = None
     options = {"coach_view": coach_view, "templates": templates}
     measures = {"rule": rule, "chance": chance, "seed": seed, "match_table": match_table}

@@ -15,6 +15,7 @@ from rich.table import Table
 from attunement.cli.common import JsonOpt, err, out
 from attunement.measures.repair import repair
 from attunement.measures.turns import turns
+from attunement.outputs import atomic, check_file, check_folder
 from attunement.recording import Recording
 from attunement.simulate.session import (
     LENA_WINDOW_S,
@@ -67,6 +68,9 @@ def command(
     if out_path.suffix.lower() not in SUFFIXES:
         err.print(f"error: --out must end in .csv or .parquet, got {out_path.name!r}")
         raise typer.Exit(2)
+    check_file(out_path)
+    if truth is not None:
+        check_folder(truth)
     try:
         params = SessionParameters(
             response_probability=responsiveness,
@@ -96,10 +100,11 @@ def command(
 
 def _write(recording: Recording, path: Path) -> None:
     table = recording.segments
-    if path.suffix.lower() == ".csv":
-        table.write_csv(path)
-    else:
-        table.write_parquet(path)
+    with atomic(path) as temp:
+        if path.suffix.lower() == ".csv":
+            table.write_csv(temp)
+        else:
+            table.write_parquet(temp)
 
 
 def _measured(rec: Recording, phase: str | None = None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from attunement.corpus.ingest import insert_frame
 from attunement.corpus.measure import ensure_tables
 from attunement.corpus.registry import registry
 from attunement.corpus.store import open_store
+from attunement.outputs import atomic, make_folder
 
 DATA_TABLES = ("recordings", "segments", "failures")
 
@@ -27,9 +28,9 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def export_store(db: str | Path, folder: str | Path) -> list[Path]:
-    """Write every table of the store to ``folder`` (created if needed); returns the files."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write every table of the store to ``folder`` (created if needed, its parent must exist),
+    each file renamed into place when complete; returns the files."""
+    folder = make_folder(folder)
     con = open_store(db, read_only=True)
     written = []
     try:
@@ -38,9 +39,10 @@ def export_store(db: str | Path, folder: str | Path) -> list[Path]:
             order = {"segments": "recording_id, seq", "recordings": "recording_id"}.get(table)
             query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
             target = folder / f"{table}.parquet"
-            con.execute(
-                f"COPY ({query}) TO '{_literal(target)}' (FORMAT parquet, COMPRESSION zstd)"
-            )
+            with atomic(target) as temp:
+                con.execute(
+                    f"COPY ({query}) TO '{_literal(temp)}' (FORMAT parquet, COMPRESSION zstd)"
+                )
             written.append(target)
         con.execute("COMMIT")
     finally:

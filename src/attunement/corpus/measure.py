@@ -24,6 +24,7 @@ from attunement.corpus.executor import run_tasks
 from attunement.corpus.ingest import insert_frame
 from attunement.corpus.registry import Family, config_key, registry
 from attunement.corpus.store import open_store
+from attunement.outputs import atomic, check_file
 
 CHUNK_SEGMENTS = 500_000
 CHUNK_RECORDINGS = 32
@@ -220,10 +221,11 @@ def export_results(
                     target if first else target.with_name(f"{target.stem}_{table}{target.suffix}")
                 )
                 first = False
-                if target.suffix.lower() == ".csv":
-                    frame.write_csv(path)
-                else:
-                    frame.write_parquet(path, compression="zstd")
+                with atomic(check_file(path, [db])) as temp:
+                    if target.suffix.lower() == ".csv":
+                        frame.write_csv(temp)
+                    else:
+                        frame.write_parquet(temp, compression="zstd")
                 written.append(str(path))
     finally:
         con.close()

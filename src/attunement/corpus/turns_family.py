@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from attunement.corpus.registry import Family
+from attunement.errors import ParameterError
 from attunement.measures.turns import turns
 from attunement.measures.turns.rules import RULES, parameters
 from attunement.recording import Recording
@@ -74,10 +75,10 @@ def config(
     """A complete configuration: the rule's parameters with its defaults filled in (so that a
     changed default also changes the key), the chance baseline's and the bins."""
     if rule not in RULES:
-        raise ValueError(f"unknown turn rule {rule!r}; choose one of {', '.join(RULES)}")
+        raise ParameterError(f"unknown turn rule {rule!r}; choose one of {', '.join(RULES)}")
     unknown = [b for b in bins if b not in BIN_MINUTES]
     if unknown:
-        raise ValueError(f"unknown bins {unknown}; choose from {', '.join(BIN_MINUTES)}")
+        raise ParameterError(f"unknown bins {unknown}; choose one of {', '.join(BIN_MINUTES)}")
     resolved = parameters(rule, {k: v for k, v in (overrides or {}).items() if v is not None})
     return {
         "rule": rule,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError
 from attunement.recording import Recording
 
 JOIN = "+"
@@ -126,7 +127,7 @@ def build_joint_states(
                 f"({span[1] / 1000:g} s) and were cut there"
             )
     if len(bounds) < 2:
-        raise ValueError(
+        raise DataError(
             "no coded time: no affect/behaviour segment of either partner and no episode"
         )
     streams = {}

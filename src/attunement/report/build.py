@@ -18,6 +18,7 @@ from attunement.corpus import rebuild
 from attunement.corpus.store import open_store
 from attunement.errors import ReadError
 from attunement.measures.turns import turns
+from attunement.outputs import write_text
 from attunement.recording import Recording
 from attunement.report import coach, figures
 from attunement.report import html as h
@@ -320,8 +321,5 @@ def scores_report(
 
 
 def write(text: str, path: str | Path) -> Path:
-    """Write a report; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    """Write a report atomically (``attunement.outputs``); returns the path."""
+    return write_text(path, text)

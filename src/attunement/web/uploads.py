@@ -32,7 +32,7 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from attunement.errors import DataError, ReadError
+from attunement.errors import DataError, ParameterError, ReadError
 from attunement.io import read_file
 from attunement.io.registry import SNIFF_BYTES, extensions, readers
 from attunement.recording import Recording
@@ -93,7 +93,7 @@ class UploadStore:
 
     def __init__(self, data_dir: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
         if max_bytes < 1:
-            raise ValueError(f"max_bytes must be >= 1, got {max_bytes}")
+            raise ParameterError(f"max_bytes must be >= 1, got {max_bytes}")
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "uploads"
         self.max_bytes = max_bytes

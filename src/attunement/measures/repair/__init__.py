@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError, ParameterError
 from attunement.measures.coded_streams import JointStates, build_joint_states
 from attunement.measures.repair.episodes import mismatch_episodes, relation_seconds
 from attunement.measures.repair.latency import cox_model
@@ -88,7 +89,7 @@ def repair(
     missing from the table.
     """
     if not min_mismatch_s >= 0:
-        raise ValueError(f"min_mismatch_s must be >= 0, got {min_mismatch_s}")
+        raise ParameterError(f"min_mismatch_s must be >= 0, got {min_mismatch_s}")
     table = load_match_table(match_table)
     phases = dict(DEFAULT_PHASES if phases is None else phases)
     path = recording_or_table.path if isinstance(recording_or_table, Recording) else ""
@@ -104,7 +105,7 @@ def repair(
         )
     for partner, types in (("child", child_types), ("caregiver", caregiver_types)):
         if not (getattr(states, partner) != "").any():
-            raise ValueError(
+            raise DataError(
                 f"no {partner} codes: need segments of kind {'/'.join(kinds)} with speaker_type "
                 f"{'/'.join(types)} and a code"
             )

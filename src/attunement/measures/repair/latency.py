@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError
+
 
 def kaplan_meier(durations: np.ndarray, repaired: np.ndarray) -> dict[str, Any]:
     """Median (s, or None if not reached), the curve ``[[t, S(t)], ...]`` and the constant-hazard
@@ -63,12 +65,12 @@ def cox_model(
     from lifelines import CoxPHFitter
 
     if id_column not in covariates.columns:
-        raise ValueError(f"covariates need a {id_column!r} column")
+        raise DataError(f"covariates need a {id_column!r} column, got columns {covariates.columns}")
     names = (
         list(columns) if columns is not None else [c for c in covariates.columns if c != id_column]
     )
     if not names:
-        raise ValueError("no covariate columns")
+        raise DataError(f"no covariate columns besides {id_column!r}")
     frames = [
         r.mismatches.select("duration_s", "repaired").with_columns(
             pl.lit(r.recording_id).alias(id_column)
@@ -77,11 +79,11 @@ def cox_model(
     ]
     episodes = pl.concat(frames) if frames else pl.DataFrame()
     if episodes.height == 0:
-        raise ValueError("no mismatch episodes in any result")
+        raise DataError("no mismatch episodes in any result")
     known = set(covariates[id_column].cast(pl.String).to_list())
     missing = sorted({r.recording_id for r in results} - known)
     if missing:
-        raise ValueError(f"no covariates for dyad(s): {', '.join(missing[:10])}")
+        raise DataError(f"no covariates for dyad(s): {', '.join(missing[:10])}")
     data = episodes.join(
         covariates.select(pl.col(id_column).cast(pl.String), *names), on=id_column, how="left"
     ).with_columns(pl.col("repaired").cast(pl.Int8))

@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import chi2
 
+from attunement.errors import ParameterError
 from attunement.measures.sequential import indices
 from attunement.measures.sequential import structural as quasi
 from attunement.measures.sequential.sequences import Sequences
@@ -160,17 +161,21 @@ def structural_mask(
         return np.zeros((k, k), dtype=bool)
     if isinstance(spec, str):
         if spec != "diagonal":
-            raise ValueError(f"structural must be 'diagonal', a K x K mask or code pairs: {spec!r}")
+            raise ParameterError(
+                f"structural must be 'diagonal', a K x K mask or code pairs, got {spec!r}"
+            )
         return np.eye(k, dtype=bool)
     if isinstance(spec, np.ndarray):
         if spec.shape != (k, k):
-            raise ValueError(f"structural mask has shape {spec.shape}, expected {(k, k)}")
+            raise ParameterError(f"structural mask must have shape {(k, k)}, got {spec.shape}")
         return spec.astype(bool)
     index = {c: i for i, c in enumerate(codes)}
     mask = np.zeros((k, k), dtype=bool)
     for given, target in spec:
         if str(given) not in index or str(target) not in index:
-            raise ValueError(f"structural pair ({given}, {target}) names an unknown code")
+            raise ParameterError(
+                f"structural pairs must name codes in {list(codes)}, got ({given}, {target})"
+            )
         mask[index[str(given)], index[str(target)]] = True
     return mask
 
@@ -267,7 +272,7 @@ def lag_table(
 
 def _check_lag(lag: int) -> None:
     if not isinstance(lag, int | np.integer) or lag < 1:
-        raise ValueError(f"lag must be an integer >= 1, got {lag!r}")
+        raise ParameterError(f"lag must be a whole number >= 1, got {lag!r}")
 
 
 def _num(value: float) -> float | None:

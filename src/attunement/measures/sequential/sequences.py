@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from attunement.errors import DataError, ParameterError
+
 
 @dataclass(frozen=True, eq=False)
 class Sequences:
@@ -32,16 +34,27 @@ class Sequences:
 
     def __post_init__(self) -> None:
         if len(set(self.codes)) != len(self.codes):
-            raise ValueError(f"codes must be unique, got {list(self.codes)}")
+            raise ParameterError(f"codes must be unique, got {list(self.codes)}")
         starts = self.starts
         if starts.ndim != 1 or len(starts) < 1 or starts[0] != 0 or starts[-1] != len(self.values):
-            raise ValueError("starts must run from 0 to the number of events")
+            raise ParameterError(
+                f"starts must run from 0 to the number of events ({len(self.values)}), got "
+                f"{starts.ravel()[:1].tolist()} ... {starts.ravel()[-1:].tolist()}"
+            )
         if np.any(np.diff(starts) < 0):
-            raise ValueError("starts must be non-decreasing")
+            drop = int(np.argmax(np.diff(starts) < 0))
+            raise ParameterError(
+                f"starts must be non-decreasing, got {starts[drop]} then {starts[drop + 1]}"
+            )
         if len(self.ids) != len(starts) - 1:
-            raise ValueError(f"{len(self.ids)} ids for {len(starts) - 1} sequences")
+            raise ParameterError(
+                f"ids must have one id per sequence ({len(starts) - 1}), got {len(self.ids)}"
+            )
         if len(self.values) and (self.values.min() < 0 or self.values.max() >= len(self.codes)):
-            raise ValueError(f"code indices must lie in 0..{len(self.codes) - 1}")
+            raise ParameterError(
+                f"values must be code indices in 0..{len(self.codes) - 1}, got "
+                f"{self.values.min()}..{self.values.max()}"
+            )
 
     @property
     def n_codes(self) -> int:
@@ -103,7 +116,7 @@ class Sequences:
         index = {name: i for i, name in enumerate(names)}
         unknown = sorted({str(c) for c in flat} - set(index))
         if unknown:
-            raise ValueError(_unknown_message(unknown, names))
+            raise DataError(_unknown_message(unknown, names))
         values = np.fromiter((index[str(c)] for c in flat), dtype=np.int32, count=len(flat))
         seq_ids = tuple(ids) if ids is not None else tuple(str(i) for i in range(len(sequences)))
         return cls(names, values, starts, seq_ids)
@@ -121,11 +134,13 @@ class Sequences:
         ``sequence`` (one sequence per distinct value, in order of first appearance). Rows keep
         their file order within a sequence. A null code or sequence is an error."""
         if code not in frame.columns:
-            raise ValueError(f"no column {code!r}; columns are {frame.columns}")
+            raise ParameterError(
+                f"code must name a column of the frame ({frame.columns}), got {code!r}"
+            )
         for column in (code, sequence):
             if column in frame.columns and frame[column].null_count():
                 rows = frame.with_row_index().filter(pl.col(column).is_null())["index"]
-                raise ValueError(
+                raise DataError(
                     f"column {column!r} is empty in {len(rows)} row(s) "
                     f"(first data rows: {[int(r) + 1 for r in rows[:5]]})"
                 )
@@ -152,7 +167,9 @@ class Sequences:
         has_code = "code" in frame.columns and frame["code"].null_count() < frame.height
         by = by or ("code" if has_code else "speaker_type")
         if by not in frame.columns:
-            raise ValueError(f"no column {by!r}; columns are {frame.columns}")
+            raise ParameterError(
+                f"by must name a column of the frame ({frame.columns}), got {by!r}"
+            )
         rec = pl.col(recording) if recording in frame.columns else pl.lit("0")
         onset = pl.col("segment_onset")
         work = frame.select(
@@ -192,7 +209,7 @@ def _from_series(
         enum = as_text.cast(pl.Enum(list(names)))
     except pl.exceptions.InvalidOperationError:
         unknown = as_text.filter(~as_text.is_in(list(names))).unique().sort().to_list()
-        raise ValueError(_unknown_message(unknown, names)) from None
+        raise DataError(_unknown_message(unknown, names)) from None
     values = enum.to_physical().to_numpy().astype(np.int32)
     if keys is None:
         return Sequences(names, values, np.array([0, len(values)], np.int64), ("0",), warnings)
@@ -224,7 +241,7 @@ def _code_order(flat: list[Hashable], codes: Sequence[Hashable] | None) -> tuple
 def _explicit(codes: Sequence[Hashable]) -> tuple[str, ...]:
     names = tuple(str(c) for c in codes)
     if len(set(names)) != len(names):
-        raise ValueError(f"codes must be unique, got {list(names)}")
+        raise ParameterError(f"codes must be unique, got {list(names)}")
     return names
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from attunement.errors import DataError
+
 
 @dataclass(frozen=True)
 class IpfFit:
@@ -39,7 +41,7 @@ def ipf(
     x = np.asarray(x, dtype=float)
     if np.any(x[structural] > 0):
         cells = [tuple(map(int, ij)) for ij in np.argwhere(structural & (x > 0))]
-        raise ValueError(f"cells declared structural zeros were observed: {cells} (row, col)")
+        raise DataError(f"cells declared structural zeros were observed: {cells} (row, col)")
     r, c = x.sum(axis=1), x.sum(axis=0)
     e = np.where(structural, 0.0, 1.0)
     e[r == 0, :] = 0.0

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attunement.errors import ParameterError
 from attunement.measures.turns import kernels, units
 from attunement.measures.turns.kernels import ADULT, CHILD
 
@@ -175,18 +176,18 @@ RULES: dict[str, Rule] = {
 def parameters(rule: str, overrides: dict[str, Any]) -> dict[str, Any]:
     """The full parameter set of ``rule``: its defaults with ``overrides`` checked and laid over."""
     if rule not in RULES:
-        raise ValueError(f"unknown turn rule {rule!r}; choose one of {', '.join(RULES)}")
+        raise ParameterError(f"unknown turn rule {rule!r}; choose one of {', '.join(RULES)}")
     spec = RULES[rule]
     unknown = set(overrides) - set(spec.defaults)
     if unknown:
-        raise ValueError(
+        raise ParameterError(
             f"rule {rule!r} takes no parameter {', '.join(sorted(unknown))}; "
             f"its parameters are {', '.join(spec.defaults)}"
         )
     merged = {**spec.defaults, **{k: v for k, v in overrides.items() if v is not None}}
     for name in ("window_s", "overlap_s", "min_delay_s"):
         if name in merged and not (isinstance(merged[name], int | float) and merged[name] >= 0):
-            raise ValueError(f"{name} must be a number of seconds >= 0, got {merged[name]!r}")
+            raise ParameterError(f"{name} must be a number of seconds >= 0, got {merged[name]!r}")
     for name in ("partners", "kinds", "cancel_exclude_ids"):
         if merged.get(name) is not None:
             merged[name] = tuple(merged[name])
