@@ -47,7 +47,7 @@ def test_timed_pooled_table_is_the_sum_and_shift_null_is_seeded():
         rows += [(t, t + 1, "CHI"), (t + 1.5, t + 2, "FEM")]
         t += float(rng.uniform(12, 28))
     r = rec(rows, duration_s=t)
-    kw = {"window": 2.0, "unit": 0.5, "shifts": 100, "seed": 3}
+    kw = {"window_s": 2.0, "unit_s": 0.5, "n_resamples": 100, "seed": 3}
     res = sequential_timed([r, r], {"speaker_type": "CHI"}, {"speaker_type": "FEM"}, **kw)
     one = res.summary.per_recording[0].table
     assert res.summary.pooled.a == 2 * one.a == 60
@@ -81,7 +81,7 @@ def test_attachment_data_durations_equal_coded_intervals():
 def test_cli_json_fields_on_a_code_csv(tmp_path):
     path = tmp_path / "codes.csv"
     pl.DataFrame({"code": BQ}).write_csv(path)
-    result = runner.invoke(app, ["sequential", str(path), "--json", "--permutations", "200"])
+    result = runner.invoke(app, ["sequential", str(path), "--json", "--n-resamples", "200"])
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
     assert d["codes"] == ["1", "2", "3", "4", "5"]
@@ -120,11 +120,11 @@ def test_cli_sdis_and_window_on_recordings(tmp_path):
         [
             "sequential",
             str(rttm),
-            "--window",
+            "--window-s",
             "2",
-            "--unit",
+            "--unit-s",
             "0.5",
-            "--permutations",
+            "--n-resamples",
             "50",
             "--json",
         ],
@@ -138,7 +138,7 @@ def test_cli_sdis_and_window_on_recordings(tmp_path):
 def test_cli_errors_are_one_line(tmp_path):
     path = tmp_path / "codes.csv"
     pl.DataFrame({"code": ["a", "b"]}).write_csv(path)
-    result = runner.invoke(app, ["sequential", str(path), "--window", "2"])
-    assert result.exit_code == 2 and "--window needs timed data" in result.stderr
+    result = runner.invoke(app, ["sequential", str(path), "--window-s", "2"])
+    assert result.exit_code == 2 and "--window-s needs timed data" in result.stderr
     result = runner.invoke(app, ["sequential", str(path), "--codes", "a"])
     assert result.exit_code == 2 and "b" in result.stderr

@@ -9,7 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from attunement.measures.sequential.permutation import permutation_test, permuted
+from attunement.measures.nulls.within import permute_within
+from attunement.measures.sequential.permutation import permutation_test
 from attunement.measures.sequential.sequences import Sequences
 
 
@@ -24,22 +25,22 @@ def contingent(n: int, seed: int) -> Sequences:
 
 def test_seeded_runs_are_reproducible() -> None:
     seqs = contingent(300, 1)
-    a = permutation_test(seqs, n_permutations=200, seed=7)
-    b = permutation_test(seqs, n_permutations=200, seed=7)
-    c = permutation_test(seqs, n_permutations=200, seed=8)
+    a = permutation_test(seqs, n_resamples=200, seed=7)
+    b = permutation_test(seqs, n_resamples=200, seed=7)
+    c = permutation_test(seqs, n_resamples=200, seed=8)
     assert np.array_equal(a.p_upper, b.p_upper) and np.array_equal(a.p_lower, b.p_lower)
     assert not np.array_equal(a.null_mean, c.null_mean)
-    d = permutation_test(seqs, n_permutations=200, seed=np.random.default_rng(7))
+    d = permutation_test(seqs, n_resamples=200, seed=np.random.default_rng(7))
     assert np.array_equal(a.p_upper, d.p_upper)
-    e = permutation_test(seqs, n_permutations=50, seed=3, no_repeats=True)
-    f = permutation_test(seqs, n_permutations=50, seed=3, no_repeats=True)
+    e = permutation_test(seqs, n_resamples=50, seed=3, no_repeats=True)
+    f = permutation_test(seqs, n_resamples=50, seed=3, no_repeats=True)
     assert np.array_equal(e.p_upper, f.p_upper)
 
 
 @pytest.mark.parametrize("no_repeats", [False, True])
 def test_built_in_contingency_is_found(no_repeats: bool) -> None:
     seqs = contingent(600, 2)
-    r = permutation_test(seqs, n_permutations=999, seed=1, no_repeats=no_repeats)
+    r = permutation_test(seqs, n_resamples=999, seed=1, no_repeats=no_repeats)
     a, b, c, d = (r.codes.index(x) for x in "ABCD")
     assert r.p_upper[a, b] == pytest.approx(1 / 1000)
     assert r.p_upper[c, d] > 0.05 and r.p_lower[c, d] > 0.05
@@ -48,7 +49,7 @@ def test_built_in_contingency_is_found(no_repeats: bool) -> None:
 
 
 def test_outputs() -> None:
-    r = permutation_test(contingent(100, 3), n_permutations=20, seed=0, no_repeats=True)
+    r = permutation_test(contingent(100, 3), n_resamples=20, seed=0, no_repeats=True)
     d = json.loads(json.dumps(r.to_dict()))
     assert d["codes"] == list("ABCDE") and d["parameters"]["sweeps"] == 10
     assert d["parameters"]["seed"] == 0
@@ -58,7 +59,7 @@ def test_outputs() -> None:
 
 def test_shuffle_keeps_counts_within_each_sequence() -> None:
     seqs = Sequences.from_lists([list("AAAB"), list("CCD"), list("ABCD")])
-    draws = permuted(seqs, 200, seed=4)
+    draws = permute_within(seqs.values, seqs.starts, 200, seed=4)
     for row in draws:
         for s in range(3):
             part = row[seqs.starts[s] : seqs.starts[s + 1]]
@@ -70,7 +71,7 @@ def test_shuffle_keeps_counts_within_each_sequence() -> None:
 def test_no_repeat_sampler_never_repeats_and_keeps_counts() -> None:
     seqs = contingent(2000, 5).collapse_repeats()
     two = Sequences(seqs.codes, seqs.values, np.array([0, 700, seqs.n_events]), ("a", "b"))
-    draws = permuted(two, 50, seed=9, no_repeats=True, sweeps=5)
+    draws = permute_within(two.values, two.starts, 50, seed=9, no_repeats=True, sweeps=5)
     for row in draws:
         for s in range(2):
             part = row[two.starts[s] : two.starts[s + 1]]
@@ -79,7 +80,8 @@ def test_no_repeat_sampler_never_repeats_and_keeps_counts() -> None:
             assert np.array_equal(np.bincount(part, minlength=5), np.bincount(own, minlength=5))
     assert not np.array_equal(draws[0], draws[1])
     with pytest.raises(ValueError, match="immediate repeats"):
-        permuted(Sequences.from_lists([list("AAB")]), 1, no_repeats=True)
+        aab = Sequences.from_lists([list("AAB")])
+        permute_within(aab.values, aab.starts, 1, no_repeats=True)
 
 
 @pytest.mark.parametrize("word", ["ABCABC", "ABABCA", "ABCDAB", "ABACADAE"])
@@ -89,8 +91,10 @@ def test_no_repeat_sampler_is_uniform_on_small_cases(word: str) -> None:
     arrangements = set(itertools.permutations(word))
     valid = {p for p in arrangements if all(a != b for a, b in itertools.pairwise(p))}
     codes = sorted(set(word))
-    draws = permuted(
-        Sequences.from_lists([list(word)], codes=codes),
+    seqs = Sequences.from_lists([list(word)], codes=codes)
+    draws = permute_within(
+        seqs.values,
+        seqs.starts,
         300 * len(valid),
         seed=11,
         no_repeats=True,

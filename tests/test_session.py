@@ -295,8 +295,9 @@ def test_every_measure_runs_on_a_session_and_the_measures_agree():
     assert all(n > 50 for n in counts.values()), counts
     chi = {"speaker_type": "CHI", "kind": "vocal"}
     fem = {"speaker_type": "FEM", "kind": "vocal"}
-    shift = attunement.sequential_timed(rec, chi, fem, window=5.0, unit=1.0, shifts=50).shifts[0]
-    assert shift.test.observed_q > shift.test.null_mean_q + 3 * shift.test.null_sd_q
+    timed = attunement.sequential_timed(rec, chi, fem, window_s=5.0, unit_s=1.0, n_resamples=50)
+    shift = timed.shifts[0]
+    assert shift.table.yules_q > shift.test.null_mean + 3 * shift.test.null_sd
     fixed = attunement.repair(rec, match_table="valence", kinds=("affect",)).to_dict()
     states = joint_states(rec, kinds=("affect",))
     grid = state_space_grid(states.bounds, states.child, states.caregiver).to_frame()

@@ -66,10 +66,12 @@ def command(
     by: Annotated[
         str | None, typer.Option("--by", help="Column holding the code (recordings).")
     ] = None,
-    window: Annotated[
-        float | None, typer.Option("--window", help="Time-window analysis: window W in s.")
+    window_s: Annotated[
+        float | None, typer.Option("--window-s", help="Time-window analysis: window W in s.")
     ] = None,
-    unit: Annotated[float, typer.Option("--unit", help="Time unit Δ in s (with --window).")] = 1.0,
+    unit_s: Annotated[
+        float, typer.Option("--unit-s", help="Time unit Δ in s (with --window-s).")
+    ] = 1.0,
     antecedent: Annotated[
         str, typer.Option("--antecedent", help="Antecedent rows, COLUMN=V|V,COLUMN=V.")
     ] = "speaker_type=CHI,kind=vocal",
@@ -82,12 +84,14 @@ def command(
     target_mode: Annotated[
         str, typer.Option("--target-mode", help="Target onset or occurrence in a unit.")
     ] = "onset",
-    permutations: Annotated[
+    n_resamples: Annotated[
         int,
-        typer.Option("--permutations", help="Permutations (events) or circular shifts (--window)."),
+        typer.Option(
+            "--n-resamples", help="Permutations (events) or circular shifts (--window-s)."
+        ),
     ] = 0,
     pseudo_dyads: Annotated[
-        bool, typer.Option("--pseudo-dyads", help="With --window: test against pseudo-dyads.")
+        bool, typer.Option("--pseudo-dyads", help="With --window-s: test against pseudo-dyads.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the nulls.")] = 0,
     as_json: JsonOpt = False,
@@ -96,7 +100,7 @@ def command(
     no_words: NoWordsOpt = False,
 ) -> None:
     """Does B follow A more often than chance? Lag-sequential tables for event data (SDIS,
-    a CSV of codes, coded recordings); time-window tables for timed data (--window)."""
+    a CSV of codes, coded recordings); time-window tables for timed data (--window-s)."""
     from attunement.io import sdis
     from attunement.measures.sequential import sequential, sequential_timed
 
@@ -125,18 +129,18 @@ def command(
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
     try:
-        if window is not None:
+        if window_s is not None:
             if not recordings:
-                raise ValueError("--window needs timed data (recordings), not a list of codes")
+                raise ValueError("--window-s needs timed data (recordings), not a list of codes")
             result = sequential_timed(
                 recordings,
                 _selector(antecedent),
                 _selector(target),
-                window=window,
-                unit=unit,
+                window_s=window_s,
+                unit_s=unit_s,
                 antecedent_mode=antecedent_mode,
                 target_mode=target_mode,
-                shifts=permutations,
+                n_resamples=n_resamples,
                 pseudo=pseudo_dyads,
                 seed=seed,
             )
@@ -148,7 +152,7 @@ def command(
                 codes=code_order,
                 by=by,
                 no_repeats=no_repeats,
-                permutations=permutations,
+                n_resamples=n_resamples,
                 seed=seed,
             )
     except ValueError as exc:
@@ -156,7 +160,7 @@ def command(
         raise typer.Exit(2) from None
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
-    elif window is not None:
+    elif window_s is not None:
         _print_timed(result)
     else:
         _print_lag(result)
@@ -183,7 +187,7 @@ def _print_lag(result) -> None:
     out.print(_grid("adjusted residuals", codes, lag.adjusted_residuals, ".2f"))
     out.print(_grid("Yule's Q", codes, lag.yules_q, ".2f"))
     if result.permutation is not None:
-        n = result.permutation.parameters["n_permutations"]
+        n = result.permutation.parameters["n_resamples"]
         out.print(
             _grid(f"permutation p ({n} permutations)", codes, result.permutation.p_upper, ".3f")
         )
@@ -203,5 +207,5 @@ def _print_timed(result) -> None:
     for shift in result.shifts:
         out.print(
             f"{shift.recording_id}: circular-shift p = {shift.test.p:.4f} "
-            f"(observed Q {shift.test.observed_q:.3f}, null mean Q {shift.test.null_mean_q:.3f})"
+            f"(observed Q {shift.table.yules_q:.3f}, null mean Q {shift.test.null_mean:.3f})"
         )

@@ -2,7 +2,7 @@
 
 ``sequential(data, lag=1, ...)`` analyses event sequences (lag-sequential tables, structural
 zeros, permutation nulls; see ``lag``, ``structural``, ``permutation``). ``sequential_timed(
-recordings, antecedent, target, window=W, unit=Δ, ...)`` analyses timed events (time-window
+recordings, antecedent, target, window_s=W, unit_s=Δ, ...)`` analyses timed events (time-window
 tables per dyad and pooled, circular-shift and pseudo-dyad nulls; see ``timewindow``,
 ``timed_nulls``).
 """
@@ -98,12 +98,12 @@ def sequential(
     by: str | None = None,
     no_repeats: bool = False,
     structural: str | Iterable[tuple[str, str]] | None = None,
-    permutations: int = 0,
+    n_resamples: int = 0,
     seed: int = 0,
     sweeps: int = 10,
 ) -> SequentialResult:
     """Lag-``lag`` sequential analysis of event sequences (see ``lag.lag_table``), with
-    ``permutations`` seeded permutations within sequences when > 0 (respecting the no-repeat
+    ``n_resamples`` seeded permutations within sequences when > 0 (respecting the no-repeat
     constraint when ``no_repeats``), per-sequence indices and the average transition matrix."""
     seqs = as_sequences(data, codes=codes, by=by)
     pooled = lag_table(seqs, lag=lag, no_repeats=no_repeats, structural=structural)
@@ -111,12 +111,12 @@ def sequential(
         permutation_test(
             seqs,
             lag=lag,
-            n_permutations=permutations,
+            n_resamples=n_resamples,
             seed=seed,
             no_repeats=no_repeats,
             sweeps=sweeps,
         )
-        if permutations > 0
+        if n_resamples > 0
         else None
     )
     per_sequence, average = [], None
@@ -166,31 +166,34 @@ def sequential_timed(
     antecedent: Selector,
     target: Selector,
     *,
-    window: float,
-    unit: float = 1.0,
+    window_s: float,
+    unit_s: float = 1.0,
     antecedent_mode: str = "onset",
     target_mode: str = "onset",
-    shifts: int = 0,
+    n_resamples: int = 0,
     pseudo: bool = False,
     seed: int = 0,
 ) -> TimedResult:
     """Time-window sequential analysis of each recording (one dyad each) and pooled, with
-    ``shifts`` circular shifts of the target stream per dyad and, with ``pseudo``, every
-    pseudo-dyad (antecedent of one recording with the target of another)."""
+    ``n_resamples`` circular shifts of the target stream per dyad (dyad i seeded ``seed + i``)
+    and, with ``pseudo``, every pseudo-dyad (antecedent of one recording with the target of
+    another)."""
     recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
     common = {
-        "window": window,
-        "unit": unit,
+        "window_s": window_s,
+        "unit_s": unit_s,
         "antecedent_mode": antecedent_mode,
         "target_mode": target_mode,
     }
     summary = time_window_many(recs, antecedent, target, **common)
     nulls = (
         [
-            circular_shift(rec, antecedent, target, n_shifts=shifts, seed=seed + i, **common)
+            circular_shift(
+                rec, antecedent, target, n_resamples=n_resamples, seed=seed + i, **common
+            )
             for i, rec in enumerate(recs)
         ]
-        if shifts > 0
+        if n_resamples > 0
         else []
     )
     pd_result = pseudo_dyads(recs, antecedent, target, seed=seed, **common) if pseudo else None

@@ -1,23 +1,22 @@
 """Chance for time-window tables: how large is Yule's Q when the target stream's timing is unrelated
-to the antecedent's?
+to the antecedent's? Both nulls come from ``attunement.measures.nulls``.
 
-- ``circular_shift``: the target unit grid of one recording is rotated by ``k`` units, ``k`` drawn
-  uniformly from ``[m, n - m]`` (``n`` units; ``m`` = ``min_shift`` in units, by default the
-  window length, at least 1), ``n_shifts`` times; the antecedent windows stay put. The target
-  stream keeps its own amount and rhythm; only its alignment with the antecedent is broken (a
-  circular-shift surrogate: Moulder, Boker, Ramseyer & Tschacher 2018, Psychological Methods
-  23:757). A shift moves every target row by ``k * Δ`` modulo ``n * Δ`` (the timeline rounded up
-  to whole units).
+- ``circular_shift``: the target unit grid of one recording is rotated by ``k`` units, ``k``
+  drawn uniformly from ``[m, n - m]`` (``n`` units; ``m`` = ``min_shift_s`` in units, by default
+  the window length, at least 1), ``n_resamples`` times; the antecedent windows stay put. The
+  target stream keeps its own amount and rhythm; only its alignment with the antecedent is
+  broken (Moulder, Boker, Ramseyer & Tschacher 2018, Psychological Methods 23:757). A shift
+  moves every target row by ``k * Δ`` modulo ``n * Δ`` (the timeline rounded up to whole
+  units).
 - ``pseudo_dyads``: each recording's antecedent windows paired with *another* recording's target
   grid, roles kept (Bernieri, Reznick & Rosenthal 1988, J Pers Soc Psychol 54:243). All ordered
-  pairs ``i != j``, or ``n_pairs`` random ones; two grids of different length are compared over
-  their common first units.
+  pairs ``i != j``, or ``n_resamples`` random ones; two grids of different length are compared
+  over their common first units.
 
-Each real table is compared with the null Q values: ``alternative="greater"`` counts null Q >=
-observed Q, ``"less"`` null Q <= observed Q; p = (count + 1) / (n + 1) (Phipson & Smyth 2010,
-Stat Appl Genet Mol Biol 9:39) with Monte Carlo standard error sqrt(p (1 − p) / n). Null draws
-whose Q is undefined (ad + bc = 0) are left out of n and counted in ``warnings``. Seeded with
-``numpy.random.default_rng(seed)``.
+Each real table is compared with the null Q values by ``nulls.monte_carlo_p``:
+``alternative="greater"`` counts null Q >= observed Q, ``"less"`` null Q <= observed Q. Null
+draws whose Q is undefined (ad + bc = 0) are left out of n and counted in ``warnings``. Seeded
+with ``numpy.random.default_rng(seed)``.
 """
 
 from __future__ import annotations
@@ -30,6 +29,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attunement.errors import ParameterError
+from attunement.measures.nulls import MonteCarloP, draw_shifts, monte_carlo_p, pseudo_pairs, rolled
+from attunement.measures.nulls.pvalue import SOURCE as P_RULE
 from attunement.measures.sequential.timewindow import (
     SOURCE,
     Selector,
@@ -41,12 +43,10 @@ from attunement.measures.sequential.timewindow import (
 )
 from attunement.recording import Recording
 
-ALTERNATIVES = ("greater", "less")
 NULL_SOURCES = {
     "circular_shift": "Moulder, Boker, Ramseyer & Tschacher (2018) Psychol Methods 23:757",
     "pseudo_dyads": "Bernieri, Reznick & Rosenthal (1988) J Pers Soc Psychol 54:243",
 }
-P_RULE = "p = (count + 1) / (n + 1), Monte Carlo SE = sqrt(p (1 - p) / n) (Phipson & Smyth 2010)"
 
 
 def q_from_a(a: np.ndarray, window: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -60,48 +60,12 @@ def q_from_a(a: np.ndarray, window: np.ndarray, target: np.ndarray, n: np.ndarra
 
 
 @dataclass
-class NullTest:
-    """Observed Q against a null distribution of Q."""
-
-    observed_q: float
-    null_mean_q: float
-    null_sd_q: float
-    n: int
-    count: int
-    p: float
-    mc_se: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            k: (None if isinstance(v, float) and math.isnan(v) else v)
-            for k, v in vars(self).items()
-        }
-
-
-def compare(observed: float, null: np.ndarray, alternative: str) -> NullTest:
-    """p = (count + 1) / (n + 1) over the defined null values, with its Monte Carlo SE."""
-    if alternative not in ALTERNATIVES:
-        raise ValueError(f"alternative must be one of {ALTERNATIVES}, not {alternative!r}")
-    null = null[~np.isnan(null)]
-    n = len(null)
-    mean = float(null.mean()) if n else math.nan
-    sd = float(null.std(ddof=1)) if n > 1 else math.nan
-    if math.isnan(observed) or n == 0:
-        return NullTest(observed, mean, sd, n, 0, math.nan, math.nan)
-    tol = 1e-12
-    extreme = null >= observed - tol if alternative == "greater" else null <= observed + tol
-    count = int(np.count_nonzero(extreme))
-    p = (count + 1) / (n + 1)
-    return NullTest(observed, mean, sd, n, count, p, math.sqrt(p * (1 - p) / n))
-
-
-@dataclass
 class CircularShiftResult:
     """One recording's table, its circular-shift null and the test."""
 
     recording_id: str
     table: Table2x2
-    test: NullTest
+    test: MonteCarloP
     shifts_units: np.ndarray = field(repr=False)
     null_q: np.ndarray = field(repr=False)
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -115,9 +79,7 @@ class CircularShiftResult:
         return {
             "recording_id": self.recording_id,
             **self.table.to_dict(),
-            **{
-                f"null_{k}" if k in ("n", "count") else k: v for k, v in self.test.to_dict().items()
-            },
+            **_test_dict(self.test),
             "method": self.method,
             "parameters": self.parameters,
             "source": self.source,
@@ -132,45 +94,44 @@ def circular_shift(
     antecedent: Selector,
     target: Selector,
     *,
-    window: float,
-    unit: float = 1.0,
+    window_s: float,
+    unit_s: float = 1.0,
     antecedent_mode: str = "onset",
     target_mode: str = "onset",
-    n_shifts: int = 1000,
+    n_resamples: int = 1000,
     seed: int = 0,
-    min_shift: float | None = None,
+    min_shift_s: float | None = None,
     alternative: str = "greater",
     duration_ms: int | None = None,
 ) -> CircularShiftResult:
-    """Time-window table of one recording tested against ``n_shifts`` circular shifts of its
-    target stream (see the module docstring). ``min_shift`` is in seconds (default: W)."""
-    spec = WindowSpec.make(window, unit, antecedent_mode, target_mode)
+    """Time-window table of one recording tested against ``n_resamples`` circular shifts of its
+    target stream (see the module docstring); ``min_shift_s`` defaults to the window."""
+    spec = WindowSpec.make(window_s, unit_s, antecedent_mode, target_mode)
     s = streams(data, antecedent, target, spec, duration_ms)
     n_units = len(s.target)
-    m = max(1, spec.k if min_shift is None else math.ceil(min_shift * 1000 / spec.unit_ms))
-    if n_shifts < 1:
-        raise ValueError("n_shifts must be at least 1")
-    if n_units - 2 * m + 1 < 1:
-        raise ValueError(
+    m = max(1, spec.k if min_shift_s is None else math.ceil(min_shift_s * 1000 / spec.unit_ms))
+    if n_resamples < 1:
+        raise ParameterError(f"n_resamples must be at least 1, got {n_resamples}")
+    if n_units < 2 * m:
+        raise ParameterError(
             f"the timeline ({n_units} units) is too short for shifts of at least {m} units"
         )
-    rng = np.random.default_rng(seed)
-    shifts = rng.integers(m, n_units - m + 1, size=n_shifts)
+    shifts = draw_shifts(n_resamples, n_units, m, seed)
     a = np.fromiter(
-        (np.count_nonzero(s.in_window & np.roll(s.target, k)) for k in shifts),
+        (np.count_nonzero(s.in_window & target) for target in rolled(s.target, shifts)),
         np.int64,
-        n_shifts,
+        n_resamples,
     )
     w, t = np.count_nonzero(s.in_window), np.count_nonzero(s.target)
     null_q = q_from_a(a, w, t, n_units)
     table = Table2x2(*tally(s.in_window, s.target))
-    test = compare(table.yules_q, null_q, alternative)
+    test = monte_carlo_p(table.yules_q, null_q, alternative)
     warnings = list(s.warnings) + _undefined(null_q)
     params = {
         **spec.parameters(),
-        "n_shifts": n_shifts,
+        "n_resamples": n_resamples,
         "seed": seed,
-        "min_shift_units": m,
+        "min_shift_s": m * spec.unit_ms / 1000,
         "alternative": alternative,
     }
     return CircularShiftResult(
@@ -189,7 +150,7 @@ class PseudoDyadResult:
 
     recording_ids: list[str]
     tables: list[Table2x2]
-    tests: list[NullTest]
+    tests: list[MonteCarloP]
     pairs: np.ndarray = field(repr=False)  # (n, 2): antecedent recording, target recording
     null_q: np.ndarray = field(repr=False)
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -214,15 +175,12 @@ class PseudoDyadResult:
         """One row per real dyad: its table, Q, and p against the pseudo-dyad Q values."""
         rows = []
         for rec_id, table, test in zip(self.recording_ids, self.tables, self.tests, strict=True):
-            d = test.to_dict()
+            d = _test_dict(test)
             rows.append(
                 {
                     "recording_id": rec_id,
                     **table.to_dict(),
-                    "null_mean_q": d["null_mean_q"],
-                    "null_n": d["n"],
-                    "p": d["p"],
-                    "mc_se": d["mc_se"],
+                    **{k: d[k] for k in ("null_mean_q", "null_n", "p", "mc_se")},
                 }
             )
         return pl.DataFrame(rows, infer_schema_length=None)
@@ -248,30 +206,27 @@ def pseudo_dyads(
     antecedent: Selector,
     target: Selector,
     *,
-    window: float,
-    unit: float = 1.0,
+    window_s: float,
+    unit_s: float = 1.0,
     antecedent_mode: str = "onset",
     target_mode: str = "onset",
-    n_pairs: int | None = None,
+    n_resamples: int | None = None,
     seed: int = 0,
     alternative: str = "greater",
 ) -> PseudoDyadResult:
     """Each real dyad's Q against the Q of pseudo-dyads: all ordered pairs of different
-    recordings (``n_pairs=None``) or ``n_pairs`` random ones (seeded)."""
-    spec = WindowSpec.make(window, unit, antecedent_mode, target_mode)
+    recordings (``n_resamples=None``) or ``n_resamples`` random ones (seeded)."""
+    spec = WindowSpec.make(window_s, unit_s, antecedent_mode, target_mode)
     all_streams = [streams(rec, antecedent, target, spec) for rec in recordings]
-    m = len(all_streams)
-    if m < 2:
-        raise ValueError("pseudo-dyads need at least two recordings")
-    pairs = _pairs(m, n_pairs, seed)
+    pairs = pseudo_pairs(len(all_streams), n_resamples, seed=seed)
     null_q = np.array([_pair_q(all_streams[i], all_streams[j]) for i, j in pairs], np.float64)
     tables = [Table2x2(*tally(s.in_window, s.target)) for s in all_streams]
-    tests = [compare(t.yules_q, null_q, alternative) for t in tables]
+    tests = [monte_carlo_p(t.yules_q, null_q, alternative) for t in tables]
     warnings = [f"{s.recording_id}: {w}" for s in all_streams for w in s.warnings]
     params = {
         **spec.parameters(),
-        "n_pairs": len(pairs),
-        "all_pairs": n_pairs is None,
+        "n_resamples": len(pairs),
+        "all_pairs": n_resamples is None,
         "seed": seed,
         "alternative": alternative,
     }
@@ -286,18 +241,19 @@ def pseudo_dyads(
     )
 
 
-def _pairs(m: int, n_pairs: int | None, seed: int) -> np.ndarray:
-    if n_pairs is None:
-        i, j = np.nonzero(~np.eye(m, dtype=bool))
-        return np.column_stack([i, j])
-    if n_pairs < 1:
-        raise ValueError("n_pairs must be at least 1")
-    rng = np.random.default_rng(seed)
-    i = rng.integers(0, m, n_pairs)
-    j = (i + rng.integers(1, m, n_pairs)) % m
-    return np.column_stack([i, j])
-
-
 def _pair_q(ante: Streams, targ: Streams) -> float:
     n = min(len(ante.in_window), len(targ.target))
     return Table2x2(*tally(ante.in_window[:n], targ.target[:n])).yules_q
+
+
+def _test_dict(test: MonteCarloP) -> dict[str, Any]:
+    """The test in this module's JSON names (Q is the statistic)."""
+    d = test.to_dict()
+    return {
+        "null_mean_q": d["null_mean"],
+        "null_sd_q": d["null_sd"],
+        "null_n": d["n"],
+        "null_count": d["count"],
+        "p": d["p"],
+        "mc_se": d["se"],
+    }

@@ -66,7 +66,7 @@ class WindowSpec:
     target: str
 
     @classmethod
-    def make(cls, window: float, unit: float, antecedent: str, target: str) -> WindowSpec:
+    def make(cls, window_s: float, unit_s: float, antecedent: str, target: str) -> WindowSpec:
         """From seconds. W must be a whole number of units (W >= Δ for ``onset`` windows)."""
         if antecedent not in ANTECEDENT_MODES:
             raise ValueError(
@@ -74,12 +74,13 @@ class WindowSpec:
             )
         if target not in TARGET_MODES:
             raise ValueError(f"target mode must be one of {TARGET_MODES}, not {target!r}")
-        unit_ms, window_ms = round(unit * 1000), round(window * 1000)
+        unit_ms, window_ms = round(unit_s * 1000), round(window_s * 1000)
         if unit_ms <= 0:
-            raise ValueError(f"the time unit must be at least 1 ms, got {unit} s")
+            raise ValueError(f"the time unit must be at least 1 ms, got {unit_s} s")
         if window_ms < 0 or window_ms % unit_ms:
             raise ValueError(
-                f"the window ({window} s) must be a whole number (>= 0) of time units ({unit} s)"
+                f"the window ({window_s} s) must be a whole number (>= 0) of time units "
+                f"({unit_s} s)"
             )
         if antecedent == "onset" and window_ms == 0:
             raise ValueError("an onset window needs W > 0")
@@ -298,17 +299,17 @@ def time_window(
     antecedent: Selector,
     target: Selector,
     *,
-    window: float,
-    unit: float = 1.0,
+    window_s: float,
+    unit_s: float = 1.0,
     antecedent_mode: str = "onset",
     target_mode: str = "onset",
     duration_ms: int | None = None,
 ) -> TimeWindowResult:
-    """The time-window 2×2 table of one recording: window ``W`` = ``window`` s, unit Δ =
-    ``unit`` s. ``antecedent`` and ``target`` select rows by ``speaker_type``, ``speaker_id``,
-    ``kind`` and/or ``code`` (one value or a list each). ``duration_ms`` overrides the
-    recording's duration (a bare table's default is its last offset)."""
-    spec = WindowSpec.make(window, unit, antecedent_mode, target_mode)
+    """The time-window 2×2 table of one recording: window ``W`` = ``window_s``, unit Δ =
+    ``unit_s`` (seconds). ``antecedent`` and ``target`` select rows by ``speaker_type``,
+    ``speaker_id``, ``kind`` and/or ``code`` (one value or a list each). ``duration_ms``
+    overrides the recording's duration (a bare table's default is its last offset)."""
+    spec = WindowSpec.make(window_s, unit_s, antecedent_mode, target_mode)
     s = streams(data, antecedent, target, spec, duration_ms)
     return _result(s, antecedent, target, spec)
 
@@ -363,13 +364,13 @@ def time_window_many(
     antecedent: Selector,
     target: Selector,
     *,
-    window: float,
-    unit: float = 1.0,
+    window_s: float,
+    unit_s: float = 1.0,
     antecedent_mode: str = "onset",
     target_mode: str = "onset",
 ) -> TimeWindowSummary:
     """``time_window`` for each recording (one dyad each) plus the pooled table."""
-    spec = WindowSpec.make(window, unit, antecedent_mode, target_mode)
+    spec = WindowSpec.make(window_s, unit_s, antecedent_mode, target_mode)
     results = [
         _result(streams(rec, antecedent, target, spec), antecedent, target, spec)
         for rec in recordings
