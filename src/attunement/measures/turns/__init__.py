@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from attunement import segments as seg
+from attunement.measures.nulls import monte_carlo_p
 from attunement.measures.turns import chance as chance_mod
 from attunement.measures.turns import clock, lena_check, units
 from attunement.measures.turns.kernels import ADULT, CHILD
@@ -65,11 +66,12 @@ def turns(
         pairs.role,
         lambda f: len(spec.count(f, {**p, "blocks": False} if "blocks" in p else p).serve),
         duration_ms=int(recording.duration_ms or 0),
-        n=n_resamples,
+        n_resamples=n_resamples,
         seed=seed,
         min_shift_ms=round(min_shift_s * 1000),
     )
-    chance_mean = float(shifted.mean()) if len(shifted) else None
+    chance = monte_carlo_p(n_turns, shifted) if len(shifted) else None
+    chance_mean = chance.null_mean if chance else None
     per_hour = n_turns / (recorded / 3_600_000) if recorded > 0 else None
     result = TurnResult(
         path=recording.path,
@@ -110,11 +112,9 @@ def turns(
         ),
         other_child_turns=int(units.is_type(frame, ["OCH"])[partners].sum()),
         chance_turns=chance_mean,
-        chance_sd=float(shifted.std(ddof=1)) if len(shifted) > 1 else None,
+        chance_sd=chance.null_sd if chance and chance.n > 1 else None,
         chance_ratio=(n_turns / chance_mean) if chance_mean else None,
-        chance_p=(int((shifted >= n_turns).sum()) + 1) / (len(shifted) + 1)
-        if len(shifted)
-        else None,
+        chance_p=chance.p if chance else None,
         lena_12h_projection=round(per_hour * 12, 1)
         if project_12h and per_hour is not None
         else None,
