@@ -56,7 +56,7 @@ def main(root: Path) -> None:
         ("repair latency, Kaplan-Meier median (s)", n["repair_latency_median_s"]),
         (
             "censored episodes",
-            f"{n['censored']} (ending in neutral time: {n['censored_by']['neutral']})",
+            f"{n['censored']} (ending in neutral time: {n['censored_neutral']})",
         ),
     ]
     for name, value in rows:

@@ -15,7 +15,9 @@ from attunement.io import read
 from attunement.io.coded_streams import sniff
 from attunement.io.intervals import from_binary_table
 from attunement.measures.coded_streams import from_partner_table
+from attunement.measures.registry import family
 from attunement.measures.repair import repair
+from tests.catalogue_helpers import assert_catalogue_names
 from tests.coded_examples import STILL_FACE_ICEP_R
 from tests.conftest import REAL, need
 from tests.fuzz import fuzz, mutations
@@ -100,12 +102,34 @@ def test_cli_json_fields(tmp_path):
     assert table.exit_code == 0 and "mismatch episodes" in table.stdout
 
 
+def test_cli_json_uses_the_catalogue_names(tmp_path):
+    """The ICEP-R Still-Face dyad: 12 s matched, 14 s mismatched, 4 s neutral; three mismatch
+    episodes (FF 3-6 s repaired by the child, SF 14-20 s cut by the phase end, RE 20-25 s
+    repaired by the child and left-truncated)."""
+    path = write(tmp_path, STILL_FACE_ICEP_R)
+    result = runner.invoke(app, ["repair", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert_catalogue_names(data, "repair")
+    assert data["match_table"] == "icep-r"
+    assert (data["match_s"], data["mismatch_s"], data["neutral_s"]) == (12.0, 14.0, 4.0)
+    assert data["matching_proportion"] == pytest.approx(12 / 26)
+    assert (data["mismatch_episodes"], data["repairs"], data["censored"]) == (3, 2, 1)
+    assert (data["censored_episode_end"], data["repaired_by_child"]) == (1, 2)
+    assert (data["repaired_by_caregiver"], data["left_truncated"]) == (0, 1)
+    scalars = {f.name for f in family("repair").scalars}
+    assert [set(phase) - {"repair_latency_km"} for phase in data["by_episode"].values()] == [
+        scalars
+    ] * 3
+    assert data["by_episode"]["SF"]["censored_episode_end"] == 1
+
+
 def test_cli_errors(tmp_path):
     path = write(tmp_path, CSV)
     unknown = runner.invoke(app, ["repair", str(path), "--match-table", "nope"])
     assert unknown.exit_code == 2 and "unknown match table 'nope'" in unknown.stderr
     missing = runner.invoke(app, ["repair", str(path)])  # icep-r does not know Mpos/Cpos
-    assert missing.exit_code == 2 and "caregiver 'Mpos' with child 'Cpos'" in missing.stderr
+    assert missing.exit_code == 1 and "caregiver 'Mpos' with child 'Cpos'" in missing.stderr
     lonely = write(tmp_path, "onset,offset,partner,code\n0,1,child,Cpos\n", "lonely.csv")
     alone = runner.invoke(app, ["repair", str(lonely), "--match-table", "valence"])
     assert alone.exit_code == 1 and "no caregiver codes" in alone.stderr
@@ -163,8 +187,8 @@ def test_real_connect_attachment_data():
     assert r.matching_proportion_total == pytest.approx(34 / 180)
     assert r.mismatch_episodes == expected["episodes"] == 9
     assert r.repairs == expected["repairs"] == 0
-    assert r.who_repaired == expected["who"]
-    assert r.censored == 9 and r.censored_by["neutral"] == 9
+    assert {w: getattr(r, f"repaired_by_{w}") for w in expected["who"]} == expected["who"]
+    assert r.censored == 9 and r.censored_neutral == 9
     assert r.repair_latency_median_s is None
     assert r.mismatches["duration_s"].to_list() == [4.0, 2.0, 2.0, 2.0, 2.0, 2.0, 10.0, 2.0, 4.0]
 

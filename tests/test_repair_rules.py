@@ -57,7 +57,7 @@ def test_one_repair_by_the_caregiver():
     assert r.reparation_rate == 1.0
     assert r.repairs_per_min == pytest.approx(6.0)  # 1 repair in 10 s
     assert r.repair_latency_median_s == 3.0
-    assert r.who_repaired == {"child": 0, "caregiver": 1, "both": 0}
+    assert (r.repaired_by_child, r.repaired_by_caregiver, r.repaired_by_both) == (0, 1, 0)
     row = r.mismatches.row(0, named=True)
     assert (row["onset_s"], row["offset_s"], row["end"]) == (4.0, 7.0, "match")
 
@@ -71,7 +71,7 @@ def test_child_repairs_and_both_change_at_one_boundary():
             (5, 10, "child", "Cpos"),
         ]
     )
-    assert r.who_repaired == {"child": 1, "caregiver": 0, "both": 0}
+    assert (r.repaired_by_child, r.repaired_by_caregiver, r.repaired_by_both) == (1, 0, 0)
     both = repair(
         coded(
             [
@@ -86,13 +86,13 @@ def test_child_repairs_and_both_change_at_one_boundary():
         match_table="icep-r",
     )
     assert (both.mismatch_s, both.repairs, both.repair_latency_median_s) == (3.0, 1, 3.0)
-    assert both.who_repaired == {"child": 0, "caregiver": 0, "both": 1}
+    assert (both.repaired_by_child, both.repaired_by_caregiver, both.repaired_by_both) == (0, 0, 1)
 
 
 def test_open_mismatch_is_censored_at_recording_end():
     r = valence([(0, 6, "child", "Cpos"), (6, 10, "child", "Cneg"), (0, 10, "caregiver", "Mpos")])
     assert (r.mismatch_episodes, r.repairs, r.censored) == (1, 0, 1)
-    assert r.censored_by["recording_end"] == 1
+    assert r.censored_recording_end == 1
     assert r.repair_latency_median_s is None  # S(t) never falls to 0.5
     assert r.repair_hazard_per_s == 0.0
     assert r.reparation_rate == 0.0
@@ -108,13 +108,13 @@ def test_episode_end_censors_and_next_run_is_left_truncated():
     assert (first["left_truncated"], second["left_truncated"]) == (False, True)
     assert list(r.by_episode) == ["FF", "SF"]
     ff, sf = r.by_episode["FF"], r.by_episode["SF"]
-    assert (ff["repairs"], ff["censored"], ff["censored_by"]["episode_end"]) == (0, 1, 1)
+    assert (ff["repairs"], ff["censored"], ff["censored_episode_end"]) == (0, 1, 1)
     assert (sf["repairs"], sf["censored"], sf["repair_latency_median_s"]) == (1, 0, 4.0)
     assert ff["matching_proportion"] == pytest.approx(0.6)
     assert sf["matching_proportion"] == pytest.approx(0.6)
     frame = r.to_frame()
     assert frame["episode"].to_list() == ["FF", "SF"]
-    assert frame["censored_by_episode_end"].to_list() == [1, 0]
+    assert frame["censored_episode_end"].to_list() == [1, 0]
 
 
 def test_short_mismatch_runs_are_ignored_not_merged():
@@ -144,7 +144,8 @@ def test_neutral_and_uncoded_time_and_their_censoring():
     assert r.matching_proportion == pytest.approx(0.25)
     assert r.matching_proportion_total == pytest.approx(2 / 12)
     assert r.mismatches["end"].to_list() == ["neutral", "uncoded"]
-    assert r.censored_by == {"neutral": 1, "uncoded": 1, "episode_end": 0, "recording_end": 0}
+    censored = ("neutral", "uncoded", "episode_end", "recording_end")
+    assert [getattr(r, f"censored_{why}") for why in censored] == [1, 1, 0, 0]
     assert any("combined state" in w for w in r.warnings)
     filled = valence(rows, absent_code="none")
     assert (filled.neutral_s, filled.uncoded_s) == (4.0, 0.0)

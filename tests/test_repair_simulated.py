@@ -19,7 +19,7 @@ def test_recovers_match_proportion_hazard_and_the_true_episodes():
     assert r.mismatch_episodes == dyad.spells.height
     assert r.mismatches["onset_s"].to_list() == dyad.spells["onset_s"].to_list()
     assert r.mismatches["who_repaired"].to_list() == dyad.spells["who"].to_list()
-    share = r.who_repaired["child"] / r.repairs
+    share = r.repaired_by_child / r.repairs
     assert share == pytest.approx(0.3, abs=0.07)
 
 
@@ -27,7 +27,7 @@ def test_kaplan_meier_handles_censoring_where_the_naive_mean_fails():
     # phases of 15 s against a mean mismatch of 20 s: most mismatches are cut by a phase end
     phases = [Phase("ab"[i % 2], 15, 0.5, 0.05) for i in range(400)]  # alternating labels
     r = repair(coded_dyad(phases=phases, seed=3).recording, match_table="valence")
-    assert r.censored_by["episode_end"] > r.repairs  # heavy censoring
+    assert r.censored_episode_end > r.repairs  # heavy censoring
     truth_mean, truth_median = 1 / 0.05, np.log(2) / 0.05
     assert r.repair_latency_mean_repaired_s < 0.5 * truth_mean  # biased low
     assert r.repair_hazard_per_s == pytest.approx(0.05, rel=0.15)

@@ -71,7 +71,7 @@ def test_coded_dyad_shows_grid_and_survival_and_repair_numbers():
     analysis = analyse(dyad.recording)
     r = analysis.repair
     assert r.match_table == "valence"  # icep-r does not cover Cpos/Mpos; auto picks valence
-    assert (r.numbers["mismatch_episodes"], r.numbers["repairs"]) == (30, 29)
+    assert (r.mismatch_episodes, r.repairs) == (30, 29)
     text = recording_report(dyad.recording)
     page = Page(text)
     assert page.figures() == ["timeline", "grid", "survival"]
@@ -79,14 +79,16 @@ def test_coded_dyad_shows_grid_and_survival_and_repair_numbers():
     assert "<b>turns per hour</b>: no timed vocalisations in this recording" in text
     assert "match table chosen automatically: valence" in text
     coach = Page(text).coach_text
-    pct = round(100 * r.numbers["matching_proportion"])
+    pct = round(100 * r.matching_proportion)
     assert pct == 44
     assert "You were in step with each other 44% of the time" in coach
     assert "You found your way back together 29 of 30 times." in coach
-    median = r.numbers["repair_latency_median_s"]
+    median = r.repair_latency_median_s
     assert round(median) == 5 and "usually took about 5 seconds." in coach
-    who = r.numbers["who_repaired"]
-    assert f"led the way back {who['child']} times and you did {who['caregiver']} times" in coach
+    led = (
+        f"led the way back {r.repaired_by_child} times and you did {r.repaired_by_caregiver} times"
+    )
+    assert led in coach
 
 
 def test_zero_turn_file_invites_rather_than_counts():

@@ -110,7 +110,7 @@ def _write(recording: Recording, path: Path) -> None:
 def _measured(rec: Recording, phase: str | None = None) -> dict[str, Any]:
     t = turns(rec, rule="window", window=LENA_WINDOW_S, chance=0, bins=False)
     r = repair(rec, match_table="valence", kinds=("affect",))
-    numbers = r.numbers if phase is None else r.by_episode.get(phase, r.numbers)
+    numbers = r.figures() if phase is None else r.by_episode.get(phase, r.figures())
     return {
         "response_rate": t.response_rate,
         "latency_median_s": t.latency_median_s,

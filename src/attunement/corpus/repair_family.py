@@ -71,10 +71,10 @@ def compute(rec: Recording, cfg: dict[str, Any]) -> dict[str, pl.DataFrame]:
     except ValueError as exc:  # no coded partner streams, or a pair the table lacks
         row["status"] = str(exc)
         return {"repair": pl.DataFrame([row], schema=TABLE)}
-    numbers = result.to_dict()
+    figures = result.figures()
     row["status"] = "measured"
-    row.update({name: numbers[name] for name in (*NUMBERS, *COUNTS)})
-    row.update({f"repaired_by_{who}": numbers["who_repaired"][who] for who in WHO})
+    row.update({name: figures[name] for name in (*NUMBERS, *COUNTS)})
+    row.update({f"repaired_by_{who}": figures[f"repaired_by_{who}"] for who in WHO})
     return {"repair": pl.DataFrame([row], schema=TABLE)}
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from attunement.recording import Recording
 
 INPUTS = ("recording", "sequences", "signals", "responses")
-BUILTIN = ("turns",)
+BUILTIN = ("turns", "repair")
 
 
 @dataclass(frozen=True)

@@ -101,17 +101,16 @@ def turn_facts(result: TurnResult) -> dict[str, str]:
 
 def repair_facts(result: RepairResult) -> dict[str, str]:
     """The rounded facts of a ``RepairResult``."""
-    n = result.numbers
     facts = {
-        "mismatch_episodes": count(n["mismatch_episodes"]),
-        "repairs": count(n["repairs"]),
-        "child_repairs": count(n["who_repaired"]["child"]),
-        "caregiver_repairs": count(n["who_repaired"]["caregiver"]),
+        "mismatch_episodes": count(result.mismatch_episodes),
+        "repairs": count(result.repairs),
+        "child_repairs": count(result.repaired_by_child),
+        "caregiver_repairs": count(result.repaired_by_caregiver),
     }
-    if n["matching_proportion"] is not None:
-        facts["in_step_pct"] = percent(n["matching_proportion"])
-    if n["repair_latency_median_s"] is not None:
-        facts["repair_time"] = seconds(n["repair_latency_median_s"])
+    if result.matching_proportion is not None:
+        facts["in_step_pct"] = percent(result.matching_proportion)
+    if result.repair_latency_median_s is not None:
+        facts["repair_time"] = seconds(result.repair_latency_median_s)
     return facts
 
 

@@ -102,7 +102,7 @@ def _coded(out: Analysis, rec: Recording, match_table: str) -> None:
         return
     if match_table == "auto":
         out.notes.append(f"match table chosen automatically: {out.repair.match_table}")
-    if out.repair.numbers["mismatch_episodes"] == 0:
+    if out.repair.mismatch_episodes == 0:
         out.left_out.append(("repair latency", "no mismatch episodes: the pair stayed in step"))
 
 
@@ -175,7 +175,7 @@ def render(analysis: Analysis, *, words: bool, heading: str = "h2") -> tuple[str
             f"<{sub}>State space grid</{sub}>",
             h.figure(figures.grid_svg(analysis.grid), caption, "grid"),
         ]
-    if r is not None and r.numbers["mismatch_episodes"] > 0:
+    if r is not None and r.mismatch_episodes > 0:
         caption = (
             "How long getting back in step took: the curve drops at each repair; + marks "
             "mismatches that ended without a match (censored)."
@@ -286,7 +286,7 @@ def _tables(analysis: Analysis) -> str:
             parts.append(h.table(("column", "label", "turns"), by))
     if r is not None:
         parts.append(f"<h4>Rupture and repair (match table {h.esc(r.match_table)})</h4>")
-        numbers = [(k, _value(v)) for k, v in r.numbers.items() if k != "repair_latency_km"]
+        numbers = [(k, _value(v)) for k, v in r.figures().items()]
         parts.append(h.key_values(numbers))
         if r.by_episode:
             frame = r.to_frame()

@@ -18,7 +18,7 @@ from attunement.measures.repair import RepairResult
 def survival_figure(result: RepairResult) -> Figure:
     """The step curve S(t) (gid ``km``), censored episodes as ``+`` on the curve (gid
     ``censored``) and the median as a dashed line (when reached)."""
-    curve = np.asarray(result.to_dict()["repair_latency_km"], dtype=float).reshape(-1, 2)
+    curve = np.asarray(result.repair_latency_km, dtype=float).reshape(-1, 2)
     times, share = curve[:, 0], curve[:, 1]
     fig, ax = plt.subplots(figsize=(6.5, 3.4), constrained_layout=True)
     (line,) = ax.step(times, share, where="post", color="#4C72B0", label="Kaplan-Meier")
@@ -35,7 +35,7 @@ def survival_figure(result: RepairResult) -> Figure:
         label=f"censored ({censored.size})",
     )
     marks.set_gid("censored")
-    median = result.numbers["repair_latency_median_s"]
+    median = result.repair_latency_median_s
     if median is not None:
         ax.axvline(median, color="black", lw=1, ls="--", label=f"median {median:.1f} s")
     ax.set_ylim(0, 1.02)
@@ -43,8 +43,7 @@ def survival_figure(result: RepairResult) -> Figure:
     ax.set_xlabel("seconds since the mismatch began")
     ax.set_ylabel("share not yet repaired")
     ax.set_title(
-        f"{result.numbers['mismatch_episodes']} mismatch episodes, "
-        f"{result.numbers['repairs']} repaired",
+        f"{result.mismatch_episodes} mismatch episodes, {result.repairs} repaired",
         fontsize=10,
     )
     ax.legend(fontsize=8)

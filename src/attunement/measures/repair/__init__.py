@@ -117,7 +117,7 @@ def repair(
     names, group = np.unique(phase, return_inverse=True)
     seconds = relation_seconds(states, relation, group, len(names))
     overall = {rel: float(seconds[i].sum()) for i, rel in enumerate(RELATIONS)}
-    numbers = summarise(overall, episodes, len(ignored))
+    figures = summarise(overall, episodes, len(ignored))
     by_episode = {}
     if (states.episode != "").any():
         order = {name: i for i, name in enumerate(phases)}
@@ -132,7 +132,6 @@ def repair(
     return RepairResult(
         path=str(path),
         recording_id=states.recording_id,
-        match_table=table.name,
         parameters={
             "match_table": table.name,
             "match_table_path": table.path,
@@ -146,7 +145,7 @@ def repair(
         },
         source=f"{SOURCE}; match table: {table.source}",
         definition=f"{DEFINITION} Match table: {table.definition}",
-        numbers=numbers,
+        **figures,
         by_episode=by_episode,
         mismatches=episodes,
         warnings=warnings,

@@ -25,12 +25,12 @@ import numpy as np
 
 from attunement.errors import ParameterError
 from attunement.measures.coded_streams import JointStates
+from attunement.measures.families.repair import PRESETS
 
 RELATIONS: tuple[str, ...] = ("match", "mismatch", "neutral", "uncoded")
 MATCH, MISMATCH, NEUTRAL, UNCODED = range(4)
 ANY = "*"
 HEADER = ("caregiver_code", "child_code", "relation")
-PRESETS: tuple[str, ...] = ("icep-r", "monadic-phases", "valence")
 
 
 class MatchTableError(ParameterError):

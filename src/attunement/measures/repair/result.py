@@ -1,65 +1,76 @@
-"""``RepairResult``: rupture and repair in one recording, with its match table and parameters."""
+"""``RepairResult``: rupture and repair in one recording, with its match table and parameters.
+
+Each figure is defined once, in the ``repair`` family's catalogue entry
+(``measures/families/repair.py``; ``attunement measures`` prints it); ``summary.summarise``
+computes them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 
+from attunement.measures.base import Result
+
 
 @dataclass
-class RepairResult:
-    """Rupture-and-repair measures of one recording (``summary`` defines each number).
+class RepairResult(Result):
+    """Rupture-and-repair figures of one recording under one match table
+    (``parameters["match_table"]``).
 
-    The recording-level numbers are attributes; ``by_episode`` holds the same numbers per
+    The recording-level figures are attributes; ``by_episode`` holds the same figures per
     episode phase (FF, SF, RE or the data's own labels; ``""`` is time outside any episode
     label); ``mismatches`` has one row per mismatch episode (``episodes.EPISODE_SCHEMA``).
     """
 
+    family: ClassVar[str] = "repair"
+
     path: str
     recording_id: str
-    match_table: str
     parameters: dict[str, Any]
     source: str
     definition: str
-    numbers: dict[str, Any]
+    total_s: float
+    match_s: float
+    mismatch_s: float
+    neutral_s: float
+    uncoded_s: float
+    matching_proportion: float | None
+    matching_proportion_total: float | None
+    mismatch_episodes: int
+    mismatch_runs_ignored: int
+    repairs: int
+    reparation_rate: float | None
+    repairs_per_min: float | None
+    repair_latency_median_s: float | None
+    repair_hazard_per_s: float | None
+    repair_latency_mean_repaired_s: float | None
+    censored: int
+    censored_neutral: int
+    censored_uncoded: int
+    censored_episode_end: int
+    censored_recording_end: int
+    repaired_by_child: int
+    repaired_by_caregiver: int
+    repaired_by_both: int
+    left_truncated: int
+    repair_latency_km: list[list[float]]
     by_episode: dict[str, dict[str, Any]]
     mismatches: pl.DataFrame = field(repr=False)
     warnings: list[str] = field(default_factory=list)
 
-    def __getattr__(self, name: str) -> Any:
-        numbers = self.__dict__.get("numbers", {})
-        if name in numbers:
-            return numbers[name]
-        raise AttributeError(name)
+    @property
+    def match_table(self) -> str:
+        return self.parameters["match_table"]
 
     def to_frame(self) -> pl.DataFrame:
-        """One row per episode phase: its numbers (without the KM curve and the count dicts,
-        which are flattened to ``censored_by_*`` and ``who_repaired_*`` columns)."""
-        rows = []
-        for phase, numbers in self.by_episode.items():
-            row: dict[str, Any] = {"recording_id": self.recording_id, "episode": phase}
-            for key, value in numbers.items():
-                if isinstance(value, dict):
-                    row.update({f"{key}_{k}": v for k, v in value.items()})
-                elif not isinstance(value, list):
-                    row[key] = value
-            rows.append(row)
+        """One row per episode phase: ``recording_id``, ``episode`` and the phase's scalar
+        figures (no rows without episode labels)."""
+        names = [f.name for f in self.spec().scalars]
+        rows = [
+            {"recording_id": self.recording_id, "episode": phase, **{n: fig[n] for n in names}}
+            for phase, fig in self.by_episode.items()
+        ]
         return pl.DataFrame(rows, infer_schema_length=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: metadata, parameters, every number, per-episode numbers and one
-        entry per mismatch episode."""
-        return {
-            "path": self.path,
-            "recording_id": self.recording_id,
-            "match_table": self.match_table,
-            "parameters": self.parameters,
-            "source": self.source,
-            "definition": self.definition,
-            **self.numbers,
-            "by_episode": self.by_episode,
-            "mismatches": self.mismatches.to_dicts(),
-            "warnings": list(self.warnings),
-        }

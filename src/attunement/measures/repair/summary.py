@@ -10,7 +10,11 @@
   ``repair_hazard_per_s``: repairs / time at risk; ``repair_latency_mean_repaired_s``: the naive
   mean over repaired episodes only, reported for comparison with studies that use it and
   **biased low** whenever episodes are censored.
-- ``censored`` and ``censored_by`` (end reason); ``who_repaired`` counts.
+- ``censored`` and, by end reason, ``censored_neutral``, ``censored_uncoded``,
+  ``censored_episode_end``, ``censored_recording_end``; who repaired: ``repaired_by_child``,
+  ``repaired_by_caregiver``, ``repaired_by_both``; ``left_truncated`` episodes.
+
+Each is a figure of the ``repair`` family (``measures/families/repair.py``), under these names.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ REPAIRERS = ("child", "caregiver", "both")
 
 
 def summarise(seconds: dict[str, float], episodes: pl.DataFrame, ignored: int) -> dict[str, Any]:
-    """The numbers of one stretch: ``seconds`` per relation, its mismatch ``episodes`` and the
-    count of mismatch runs ignored as shorter than the threshold."""
+    """The figures of one stretch, by name: ``seconds`` per relation, its mismatch ``episodes``
+    and the count of mismatch runs ignored as shorter than the threshold."""
     match, mismatch = seconds["match"], seconds["mismatch"]
     total = sum(seconds.values())
     n = episodes.height
@@ -53,8 +57,8 @@ def summarise(seconds: dict[str, float], episodes: pl.DataFrame, ignored: int) -
         "repair_hazard_per_s": km["hazard_per_s"],
         "repair_latency_mean_repaired_s": float(repaired.mean()) if len(repaired) else None,
         "censored": n - repairs,
-        "censored_by": {reason: int(ends.get(reason, 0)) for reason in CENSOR_REASONS},
-        "who_repaired": {who_: int(who.get(who_, 0)) for who_ in REPAIRERS},
+        **{f"censored_{reason}": int(ends.get(reason, 0)) for reason in CENSOR_REASONS},
+        **{f"repaired_by_{who_}": int(who.get(who_, 0)) for who_ in REPAIRERS},
         "left_truncated": int(episodes["left_truncated"].sum()),
         "repair_latency_km": km["curve"],
     }
