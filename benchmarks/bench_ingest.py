@@ -22,7 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
-from attunement.corpus import ingest, measure, registry, turns_family
+from attunement.corpus import ingest, measure
+from attunement.measures.registry import request
 
 HERE = Path(__file__).parent
 SEGMENTS = 50_000
@@ -56,8 +57,7 @@ def run(folder: Path, days: int, jobs: int, chance: int = 0) -> dict:
         stored = ingest(files, db, jobs=jobs)
         t_ingest = time.perf_counter() - t0
         requests = [
-            (registry()["turns"], turns_family.config(rule, chance=chance, bins=("1h",)))
-            for rule in ("lena", "window")
+            request(f"turns:rule={rule},n_resamples={chance}") for rule in ("lena", "window")
         ]
         t1 = time.perf_counter()
         measured = measure(str(db), requests, jobs=jobs)
@@ -69,7 +69,7 @@ def run(folder: Path, days: int, jobs: int, chance: int = 0) -> dict:
     return {
         "jobs": jobs,
         "days": days,
-        "chance_shifts": chance,
+        "n_resamples": chance,
         "segments": stored.segments,
         "failed": len(stored.failed) + len(measured.failed),
         "results": measured.computed,

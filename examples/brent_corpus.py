@@ -23,7 +23,8 @@ matplotlib.use("Agg")
 import duckdb
 import matplotlib.pyplot as plt
 
-from attunement.corpus import ingest, measure, registry, turns_family
+from attunement.corpus import ingest, measure
+from attunement.measures.registry import request
 
 MIN_CHILD_UNITS = 20
 BY_AGE = """
@@ -53,8 +54,7 @@ def main() -> None:
     )
     for failure in done.failed:
         print(f"  could not read: {failure}")
-    request = (registry()["turns"], turns_family.config("lena", chance=0))
-    result = measure(str(db), [request])
+    result = measure(str(db), [request("turns:n_resamples=0")])
     print(f"measure: {result.computed} computed, {result.up_to_date} up to date\n")
     con = duckdb.connect(str(db), read_only=True)
     table = con.sql(BY_AGE, params={"min_units": MIN_CHILD_UNITS}).pl()

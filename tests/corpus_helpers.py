@@ -7,14 +7,13 @@ from pathlib import Path
 import duckdb
 import typer
 
-from attunement.cli import ingest, measure
 from attunement.simulate.daylong import day
 
 
 def corpus_app() -> typer.Typer:
-    app = typer.Typer()
-    app.command("ingest")(ingest.command)
-    app.command("measure")(measure.command)
+    """The command line itself (its error handling included)."""
+    from attunement.cli import app
+
     return app
 
 

@@ -139,8 +139,8 @@ def test_turns_json_and_csv_fields(tmp_path):
     assert first["latency_median_s"] == 0.5
     result = runner.invoke(app, ["turns", str(p), "--csv", "--n-resamples", "0"])
     header, row_a, row_b = result.stdout.strip().splitlines()
-    assert header.startswith("path,recording_id,rule,recorded_s,turns,turns_per_hour")
-    assert row_a.split(",")[4] == "1" and row_b.split(",")[4] == "0"
+    assert header.startswith("path,recording_id,rule,turns,turns_per_hour,recorded_s")
+    assert row_a.split(",")[3] == "1" and row_b.split(",")[3] == "0"
 
 
 def test_many_files_keep_their_order_and_every_failure_is_listed(tmp_path):

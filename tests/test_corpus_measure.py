@@ -9,22 +9,16 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from attunement.corpus import (
-    ingest,
-    measure,
-    registry,
-    repair_family,
-    sequential_family,
-    turns_family,
-)
+from attunement.corpus import ingest, measure
 from attunement.io import read_file
+from attunement.measures.registry import family, request
 from attunement.measures.sequential import sequential
 from attunement.measures.turns import turns
 from tests.coded_examples import STILL_FACE_ICEP_R
 from tests.conftest import REAL, need
 from tests.corpus_helpers import corpus_app, make_days, query
 
-TURNS = registry()["turns"]
+TURNS = family("turns")
 
 
 @pytest.fixture
@@ -38,9 +32,7 @@ def store(tmp_path):
 
 def test_results_equal_turns_on_each_recording(store):
     folder, db = store
-    requests = [
-        (TURNS, turns_family.config(r, chance=5, bins=("1h", "5min"))) for r in ("lena", "window")
-    ]
+    requests = [(TURNS, TURNS.configure(rule=r, n_resamples=5)) for r in ("lena", "window")]
     measure(str(db), requests, jobs=1)
     paths = [folder / f"day{i:03d}.csv" for i in range(3)] + [REAL / "lena" / "test.its"]
     for path in paths:
@@ -65,7 +57,7 @@ def test_results_equal_turns_on_each_recording(store):
                 expected.latency_median_s,
                 expected.exchanges,
             )
-            assert json.loads(row[6]) == {**expected.parameters, "bins": ["1h", "5min"]}
+            assert json.loads(row[6]) == expected.parameters
             bins = query(
                 db,
                 f"SELECT recorded_s, turns, child_units, adult_units FROM "
@@ -82,7 +74,7 @@ def test_results_equal_turns_on_each_recording(store):
 
 def test_measure_is_incremental(store):
     folder, db = store
-    requests = [(TURNS, turns_family.config("lena", chance=0))]
+    requests = [request("turns:rule=lena,n_resamples=0")]
     first = measure(str(db), requests, jobs=1)
     assert (first.computed, first.up_to_date) == (4, 0)
     stamp = query(db, "SELECT recording_id, computed_at FROM measure_log ORDER BY 1")
@@ -102,16 +94,14 @@ def test_measure_is_incremental(store):
     assert changed == [("day001",)]
     expected = turns(read_file(folder / "day001.csv")[0], "lena", n_resamples=0).turns
     assert query(db, "SELECT turns FROM turns WHERE recording_id = 'day001'") == [(expected,)]
-    other = measure(
-        str(db), [(TURNS, turns_family.config("lena", chance=0, overrides={"window_s": 2.0}))], jobs=1
-    )
+    other = measure(str(db), [request("turns:n_resamples=0,window_s=2")], jobs=1)
     assert (other.computed, other.up_to_date) == (4, 0)  # new parameters: a new configuration
     assert query(db, "SELECT count(*) FROM turns") == [(8,)]
 
 
 def test_sequential_family_equals_the_sequential_api(store):
     folder, db = store
-    measure(str(db), [(registry()["sequential"], sequential_family.config())], jobs=1)
+    measure(str(db), [request("sequential")], jobs=1)
     rec = read_file(folder / "day002.csv")[0]
     events = rec.segments.filter(
         pl.col("kind") == "vocal", pl.col("speaker_type").is_in(["CHI", "FEM", "MAL", "ADU"])
@@ -119,19 +109,16 @@ def test_sequential_family_equals_the_sequential_api(store):
         code=pl.when(pl.col("speaker_type") == "CHI").then(pl.lit("CHI")).otherwise(pl.lit("ADU"))
     )
     lag = sequential(events, lag=1, codes=["CHI", "ADU"], by="code").lag
-    row = query(
-        db,
-        "SELECT n_pairs, frequency_chi_adu, yules_q_chi_adu, adjusted_residual_adu_chi "
-        "FROM sequential WHERE recording_id = 'day002'",
-    )
-    assert row == [
-        (
-            lag.n_pairs,
-            int(lag.frequencies[0, 1]),
-            float(lag.yules_q[0, 1]),
-            float(lag.adjusted_residuals[1, 0]),
-        )
+    assert query(db, "SELECT n_pairs, g2 FROM sequential WHERE recording_id = 'day002'") == [
+        (lag.n_pairs, lag.g2)
     ]
+    cells = query(
+        db,
+        "SELECT given, target, count, yules_q, adjusted_residual FROM sequential_cells "
+        "WHERE recording_id = 'day002' ORDER BY given DESC, target DESC",
+    )
+    assert cells[1] == ("CHI", "ADU", int(lag.frequencies[0, 1]), lag.yules_q[0, 1], cells[1][4])
+    assert cells[2][4] == pytest.approx(lag.adjusted_residuals[1, 0])
 
 
 def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
@@ -139,16 +126,10 @@ def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
     out = tmp_path / "results.csv"
     args = [
         "measure",
+        "turns:rule=lena,n_resamples=0",
+        "turns:rule=window,n_resamples=0",
         "--db",
         str(db),
-        "--turns",
-        "lena",
-        "--turns",
-        "window",
-        "--chance",
-        "0",
-        "--bins",
-        "1h",
         "--out",
         str(out),
         "--jobs",
@@ -161,7 +142,7 @@ def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
     assert per_recording.height == 8 and {"path", "child_age_days", "rule", "turns"} <= set(
         per_recording.columns
     )
-    per_bin = pl.read_csv(tmp_path / "results_turns_bins.csv")
+    per_bin = pl.read_csv(tmp_path / "results_turns_bins.csv").filter(pl.col("bin_minutes") == 60)
     assert (
         per_bin.group_by("recording_id", "rule")
         .agg(pl.col("turns").sum())
@@ -171,8 +152,8 @@ def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
     )
     again = CliRunner().invoke(corpus_app(), args)
     assert "0 result(s) computed, 8 already up to date" in " ".join(again.output.split())
-    bad = CliRunner().invoke(corpus_app(), ["measure", "--db", str(db), "--turns", "nope"])
-    assert bad.exit_code == 2 and "unknown turn rule" in bad.output
+    bad = CliRunner().invoke(corpus_app(), ["measure", "turns:rule=nope", "--db", str(db)])
+    assert bad.exit_code == 2 and "rule must be one of lena, alternation" in bad.output
 
 
 def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
@@ -185,8 +166,7 @@ def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     (folder / "dyad.csv").write_text(STILL_FACE_ICEP_R)
     db = tmp_path / "c.duckdb"
     assert ingest([folder], db, jobs=1).failed == []
-    family = registry()["repair"]
-    summary = measure(str(db), [(family, repair_family.config("icep-r"))], jobs=1)
+    summary = measure(str(db), [request("repair:match_table=icep-r")], jobs=1)
     assert summary.computed == 2
     rows = query(
         db,
@@ -197,9 +177,9 @@ def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     (day, day_status, *nothing), dyad = rows
     assert day == "day000" and "code" in day_status and set(nothing) == {None}
     assert dyad == ("dyad", "measured", 12.0, 14.0, 4.0, 12 / 26, 3, 2, 1, 5.0, 2)
-    assert measure(str(db), [(family, repair_family.config("icep-r"))], jobs=1).computed == 0
+    assert measure(str(db), [request("repair:match_table=icep-r")], jobs=1).computed == 0
     # another match table is another configuration: both recordings are measured again
-    valence = measure(str(db), [(family, repair_family.config("valence"))], jobs=1)
+    valence = measure(str(db), [request("repair:match_table=valence")], jobs=1)
     assert valence.computed == 2
     statuses = query(db, "SELECT status FROM repair WHERE recording_id = 'dyad' ORDER BY 1")
     assert next(s for (s,) in statuses if s != "measured").startswith("match table 'valence'")

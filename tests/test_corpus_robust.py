@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from attunement.corpus import StoreBusy, ingest, measure, open_store, registry, turns_family
+from attunement.corpus import StoreBusy, ingest, measure, open_store
+from attunement.measures.registry import request
 from tests.corpus_helpers import make_days, query
 
 RUN_INGEST = (
@@ -107,10 +108,7 @@ def test_dask_cluster_gives_the_same_store_and_results(tmp_path):
     folder = tmp_path / "files"
     make_days(folder, 6)
     (folder / "bad.csv").write_text("x\n1\n")
-    requests = [
-        (registry()["turns"], turns_family.config(r, chance=3, bins=("1h", "5min")))
-        for r in ("lena", "window")
-    ]
+    requests = [request(f"turns:rule={r},n_resamples=3") for r in ("lena", "window")]
     local, remote = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
     ingest([folder], local, jobs=1)  # the same task functions, run in this process
     measure(str(local), requests, jobs=1)

@@ -176,18 +176,7 @@ def test_parquet_export_import_round_trip_is_exact(tmp_path, corpus):
         CliRunner()
         .invoke(
             app,
-            [
-                "measure",
-                "--db",
-                str(db),
-                "--turns",
-                "lena",
-                "--chance",
-                "5",
-                "--sequential",
-                "--jobs",
-                "1",
-            ],
+            ["measure", "turns:n_resamples=5", "sequential", "--db", str(db), "--jobs", "1"],
         )
         .exit_code
         == 0
@@ -218,6 +207,7 @@ def test_parquet_export_import_round_trip_is_exact(tmp_path, corpus):
         "measure_log": 0,
         "segments": 0,
         "sequential": 0,
+        "sequential_cells": 0,
         "turns": 0,
         "turns_bins": 0,
         "failures": 0,

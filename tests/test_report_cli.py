@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 from typer.testing import CliRunner
 
-from attunement.corpus import ingest, measure, registry, turns_family
+from attunement.corpus import ingest, measure
+from attunement.measures.registry import request
 from tests.conftest import REAL, need
 from tests.corpus_helpers import make_days, query
 from tests.report_helpers import Page, external_references, report_app
@@ -16,7 +17,7 @@ def test_corpus_report_reads_the_store_and_shows_top_n(tmp_path):
     make_days(tmp_path / "files", 3, segments=300, hours=0.5)
     db = tmp_path / "c.duckdb"
     ingest([tmp_path / "files"], db, jobs=1)
-    measure(str(db), [(registry()["turns"], turns_family.config("lena", chance=0))], jobs=1)
+    measure(str(db), [request("turns:n_resamples=0")], jobs=1)
     log = query(db, "SELECT count(*) FROM measure_log")
     out = tmp_path / "corpus.html"
     args = ["report", "--db", str(db), "-o", str(out), "--top", "1", "--n-resamples", "0"]

@@ -23,8 +23,8 @@ with warnings.catch_warnings():  # starlette's notice that its test client will 
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from attunement.corpus import ingest, measure, turns_family
-from attunement.corpus.turns_family import TURNS
+from attunement.corpus import ingest, measure
+from attunement.measures.registry import request
 from attunement.web import create_app
 from attunement.web.uploads import UploadRejected, UploadStore
 from tests.conftest import REAL, need
@@ -47,7 +47,7 @@ def corpus(tmp_path_factory):
     (folder / "files" / "broken.its").write_text("<ITS><ProcessingUnit><Recording num=")
     db = folder / "store.duckdb"
     ingest([folder / "files"], db, jobs=1)
-    measure(str(db), [(TURNS, turns_family.config("lena", chance=0))], jobs=1)
+    measure(str(db), [request("turns:n_resamples=0")], jobs=1)
     return db
 
 

@@ -15,8 +15,10 @@ import duckdb
 
 from attunement.corpus.ingest import insert_frame
 from attunement.corpus.measure import ensure_tables
-from attunement.corpus.registry import registry
+from attunement.corpus.results import schemas
 from attunement.corpus.store import open_store
+from attunement.errors import ReadError
+from attunement.measures.registry import families as registered
 from attunement.outputs import atomic, make_folder
 
 DATA_TABLES = ("recordings", "segments", "failures")
@@ -55,15 +57,15 @@ def import_store(db: str | Path, folder: str | Path) -> dict[str, int]:
     folder = Path(folder)
     missing = [t for t in DATA_TABLES if not (folder / f"{t}.parquet").is_file()]
     if missing:
-        raise FileNotFoundError(
-            f"{folder}: not a store export (missing {', '.join(t + '.parquet' for t in missing)})"
+        raise ReadError(
+            folder, f"not a store export (missing {', '.join(t + '.parquet' for t in missing)})"
         )
     con = open_store(db)
     added: dict[str, int] = {}
     try:
         con.execute("BEGIN")
         exported = {p.stem for p in folder.glob("*.parquet")}
-        families = [f for f in registry().values() if exported & set(f.tables)]
+        families = [f for f in registered() if exported & set(schemas(f))]
         if families or "measure_log" in exported:
             ensure_tables(con, families)
         before = _count(con, "recordings")

@@ -22,13 +22,15 @@ import polars as pl
 from attunement.corpus import rebuild
 from attunement.corpus.executor import run_tasks
 from attunement.corpus.ingest import insert_frame
-from attunement.corpus.registry import Family, config_key, registry
+from attunement.corpus.results import KEY_COLUMNS, config_key, rows, schemas
 from attunement.corpus.store import open_store
+from attunement.errors import ParameterError
+from attunement.measures.base import jsonable
+from attunement.measures.registry import Family
 from attunement.outputs import atomic, check_file
 
 CHUNK_SEGMENTS = 500_000
 CHUNK_RECORDINGS = 32
-KEY_COLUMNS: dict[str, pl.DataType] = {"recording_id": pl.String(), "config_key": pl.String()}
 LOG_DDL = """CREATE TABLE IF NOT EXISTS measure_log (
     family VARCHAR NOT NULL, config_key VARCHAR NOT NULL, recording_id VARCHAR NOT NULL,
     content_hash VARCHAR NOT NULL, config VARCHAR NOT NULL, computed_at TIMESTAMP NOT NULL)"""
@@ -47,9 +49,10 @@ class MeasureSummary:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, families: list[Family]) -> None:
+    """The log and every table of ``families`` (``corpus.results.schemas``)."""
     con.execute(LOG_DDL)
     for family in families:
-        for table, schema in family.tables.items():
+        for table, schema in schemas(family).items():
             empty = pl.DataFrame(schema={**KEY_COLUMNS, **schema})  # noqa: F841
             con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM empty")
 
@@ -91,7 +94,7 @@ def measure(
                 if done:
                     summary.up_to_date += 1
                 else:
-                    todo.setdefault(rid, []).append((family.name, cfg, key))
+                    todo.setdefault(rid, []).append((family, cfg, key))
                     sizes[rid] = n
         if on_plan is not None:
             on_plan(len(todo))
@@ -123,23 +126,26 @@ def compute_chunk(payload: list[tuple[dict, pl.DataFrame, list]]) -> list[tuple]
     """Worker task: every requested family and configuration for each recording of a chunk.
 
     Returns ``(recording_id, content_hash, family, key, config, tables or error, n_segments)``.
+    Families travel with the payload, so a family registered in the parent process (a lab's own
+    measure) runs in workers too.
     """
-    families = registry()
     out = []
-    for meta, rows, wanted in payload:
-        rec = rebuild.recording(meta, rows)
-        for name, cfg, key in wanted:
+    for meta, segments, wanted in payload:
+        rec = rebuild.recording(meta, segments)
+        for family, cfg, key in wanted:
             try:
-                tables: Any = families[name].compute(rec, cfg)
+                tables: Any = rows(family, rec, cfg)
             except Exception as exc:  # recorded and reported, the run goes on
-                tables = f"{rec.path}: {name}: {type(exc).__name__}: {exc}"
-            out.append((rec.id, meta["content_hash"], name, key, cfg, tables, rows.height))
+                tables = f"{rec.path}: {family.name}: {type(exc).__name__}: {exc}"
+            out.append(
+                (rec.id, meta["content_hash"], family.name, key, cfg, tables, segments.height)
+            )
     return out
 
 
 def _write(con, results: list[tuple], summary: MeasureSummary, families: list[Family]) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
-    by_name = {f.name: f for f in families}
+    columns = {table: schema for f in families for table, schema in schemas(f).items()}
     frames: dict[str, list[pl.DataFrame]] = {}
     log = []
     for rid, digest, name, key, cfg, tables, _ in results:
@@ -147,13 +153,13 @@ def _write(con, results: list[tuple], summary: MeasureSummary, families: list[Fa
             summary.failed.append(tables)
             continue
         summary.computed += 1
-        log.append((name, key, rid, digest, json.dumps(cfg, sort_keys=True), now))
+        log.append((name, key, rid, digest, json.dumps(jsonable(cfg), sort_keys=True), now))
         for table, frame in tables.items():
             frames.setdefault(table, []).append(
                 frame.select(
                     pl.lit(rid, pl.String).alias("recording_id"),
                     pl.lit(key, pl.String).alias("config_key"),
-                    *[pl.col(c).cast(t) for c, t in by_name[name].tables[table].items()],
+                    *[pl.col(c).cast(t) for c, t in columns[table].items()],
                 )
             )
     con.execute("BEGIN")
@@ -162,7 +168,7 @@ def _write(con, results: list[tuple], summary: MeasureSummary, families: list[Fa
         if done:
             pairs = pl.DataFrame(done, schema=["recording_id", "config_key"], orient="row")
             con.register("_done", pairs)
-            for table in [*{t for f in families for t in f.tables}, "measure_log"]:
+            for table in [*columns, "measure_log"]:
                 con.execute(
                     f"DELETE FROM {table} t USING _done d "
                     "WHERE t.recording_id = d.recording_id AND t.config_key = d.config_key"
@@ -204,13 +210,13 @@ def export_results(
 
     target = Path(out)
     if target.suffix.lower() not in (".csv", ".parquet"):
-        raise ValueError(f"{out}: --out must end in .csv or .parquet")
+        raise ParameterError(f"{out}: --out must end in .csv or .parquet")
     written = []
     con = open_store(db, read_only=True)
     try:
         first = True
         for family in families:
-            for table in family.tables:
+            for table in schemas(family):
                 frame = con.sql(
                     f"SELECT r.path, r.format, r.child_age_days, t.* FROM {table} t "
                     "JOIN recordings r USING (recording_id) WHERE t.config_key IN "

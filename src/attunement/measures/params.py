@@ -76,6 +76,27 @@ class Param:
             )
         return normal
 
+    def parse(self, text: str, owner: str) -> Any:
+        """A value written as text (command line, spec strings) in this parameter's type: numbers
+        for seconds, counts and seeds, ``true``/``yes``/``1`` for flags, ``|``-separated labels."""
+        text = text.strip()
+        if self.kind == "labels":
+            return tuple(x.strip() for x in text.split("|") if x.strip())
+        if self.kind == "flag":
+            lowered = text.lower()
+            if lowered not in ("true", "yes", "1", "false", "no", "0"):
+                raise ParameterError(f"{owner}: {self.name} must be true or false, got {text!r}")
+            return lowered in ("true", "yes", "1")
+        if self.kind in ("seconds", "fraction", "count", "seed"):
+            try:
+                number = float(text)
+            except ValueError:
+                raise ParameterError(
+                    f"{owner}: {self.name} must be {self.requirement()}, got {text!r}"
+                ) from None
+            return int(number) if self.kind in ("count", "seed") and number.is_integer() else number
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         """The declaration as JSON (``attunement measures --json``)."""
         out: dict[str, Any] = {

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from attunement.recording import Recording
 
 INPUTS = ("recording", "sequences", "signals", "responses")
-BUILTIN = ("turns", "repair")
+BUILTIN = ("turns", "sequential", "repair")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class Family:
         for p in self.parameters:
             if p.name == name:
                 return p
-        raise ParameterError(f"{self.name}: no parameter {name!r}")
+        known = ", ".join(p.name for p in self.parameters)
+        raise ParameterError(f"{self.name}: unknown parameter {name}; its parameters are {known}")
 
     def figure(self, name: str) -> Figure:
         for f in self.figures:
@@ -107,6 +108,41 @@ class Family:
         }
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One family on one recording: its result, or the reason the recording cannot support it."""
+
+    family: Family
+    result: Result | None
+    reason: str | None = None
+
+
+def run_all(
+    recording: Recording,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    common: Mapping[str, Any] | None = None,
+    allow_large: bool = False,
+) -> list[Outcome]:
+    """Every family that runs on a recording, in registry order: the one place that decides
+    which measures a report, the dashboard or a simulation shows. ``settings`` holds parameters
+    per family name; ``common`` holds parameters (e.g. ``seed``, ``n_resamples``) given to every
+    family that declares them. A family the data cannot support (``DataError``) gets its reason."""
+    from attunement.errors import DataError
+
+    outcomes = []
+    for f in families("recording"):
+        declared = {p.name for p in f.parameters}
+        values = {k: v for k, v in (common or {}).items() if k in declared}
+        values.update((settings or {}).get(f.name, {}))
+        config = validate(f.parameters, values, f.name, allow_large=allow_large)
+        try:
+            outcomes.append(Outcome(f, f.function()(recording, **config)))
+        except DataError as exc:
+            outcomes.append(Outcome(f, None, str(exc)))
+    return outcomes
+
+
 _FAMILIES: dict[str, Family] = {}
 
 
@@ -132,6 +168,21 @@ def family(name: str) -> Family:
             "(attunement measures lists them)"
         )
     return _FAMILIES[name]
+
+
+def request(spec: str, *, allow_large: bool = False) -> tuple[Family, dict[str, Any]]:
+    """A family and its validated configuration from ``"family"`` or
+    ``"family:param=value,param=value"`` (labels separated by ``|``), as the command line and
+    configuration files write them."""
+    name, _, rest = spec.partition(":")
+    chosen = family(name.strip())
+    values: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        key, sep, text = item.partition("=")
+        if not sep:
+            raise ParameterError(f"{spec}: write {chosen.name}:PARAMETER=VALUE[,PARAMETER=VALUE]")
+        values[key.strip()] = chosen.parameter(key.strip()).parse(text, chosen.name)
+    return chosen, validate(chosen.parameters, values, chosen.name, allow_large=allow_large)
 
 
 def register(new: Family) -> Family:

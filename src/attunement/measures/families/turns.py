@@ -75,19 +75,19 @@ PARAMETERS = (
 )
 
 FIGURES = (
-    Figure(
-        "recorded_s",
-        "s",
-        "audio recorded",
-        "Seconds of audio actually recorded (pauses between recordings left out).",
-        headline=True,
-    ),
     Figure("turns", "count", "turns", "Serve-response pairs the rule counted.", headline=True),
     Figure(
         "turns_per_hour",
         "per_hour",
         "turns per hour",
         "Turns per hour of audio actually recorded.",
+        headline=True,
+    ),
+    Figure(
+        "recorded_s",
+        "s",
+        "audio recorded",
+        "Seconds of audio actually recorded (pauses between recordings left out).",
         headline=True,
     ),
     Figure(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
 
+from attunement.measures.base import Result, jsonable
 from attunement.measures.sequential.lag import LagResult, counts_by_sequence, lag_table, rows
 from attunement.measures.sequential.permutation import PermutationResult, permutation_test
 from attunement.measures.sequential.sequences import Sequences
@@ -29,26 +30,76 @@ EventData = Sequences | pl.DataFrame | Recording | Sequence[Recording] | Sequenc
 
 
 @dataclass
-class SequentialResult:
+class SequentialResult(Result):
     """The pooled lag table (``lag``), its permutation null when asked for, each sequence's own
     indices (``per_sequence``: Yule's Q and adjusted residuals per dyad or session), and the
     average transition matrix across sequences (the mean of each sequence's transitional
-    probabilities, sequences without a given code left out of that row's mean)."""
+    probabilities, sequences without a given code left out of that row's mean). The figures
+    (``measures/families/sequential.py``) read the pooled table."""
+
+    family: ClassVar[str] = "sequential"
 
     lag: LagResult
     permutation: PermutationResult | None
     per_sequence: list[dict[str, Any]] = field(default_factory=list)
     average_probabilities: np.ndarray | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out = self.lag.to_dict()
-        if self.permutation is not None:
-            perm = self.permutation.to_dict()
-            out["permutation_p"] = perm["p_upper"]
-            out["permutation"] = perm
-        out["per_sequence"] = self.per_sequence
-        if self.average_probabilities is not None:
-            out["average_probabilities"] = rows(self.average_probabilities)
+    @property
+    def parameters(self) -> dict[str, Any]:
+        perm = self.permutation.parameters if self.permutation is not None else {}
+        return {
+            **self.lag.parameters,
+            "n_resamples": perm.get("n_resamples", 0),
+            "seed": perm.get("seed"),
+        }
+
+    @property
+    def source(self) -> str:
+        return "; ".join(f"{name}: {text}" for name, text in self.lag.source.items())
+
+    @property
+    def definition(self) -> str:
+        return (
+            f"Lag-{self.lag.parameters['lag']} pairs (event t, event t + lag) tallied within "
+            "sequences, never across them; every statistic from that table (see source)."
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.lag.warnings
+
+    n_events = property(lambda self: self.lag.n_events)
+    n_sequences = property(lambda self: self.lag.n_sequences)
+    n_pairs = property(lambda self: self.lag.n_pairs)
+    g2 = property(lambda self: self.lag.g2)
+    df = property(lambda self: self.lag.df)
+    p = property(lambda self: self.lag.p)
+    codes = property(lambda self: list(self.lag.codes))
+    frequencies = property(lambda self: self.lag.frequencies)
+    expected = property(lambda self: self.lag.expected)
+    probabilities = property(lambda self: self.lag.probabilities)
+    adjusted_residuals = property(lambda self: self.lag.adjusted_residuals)
+    yules_q = property(lambda self: self.lag.yules_q)
+    odds_ratio = property(lambda self: self.lag.odds_ratio)
+    log_odds_ratio = property(lambda self: self.lag.log_odds_ratio)
+    or_corrected = property(lambda self: self.lag.or_corrected)
+    kappa = property(lambda self: self.lag.kappa)
+    kappa_z = property(lambda self: self.lag.kappa_z)
+    structural = property(lambda self: self.lag.structural)
+    ipf = property(lambda self: self.lag.ipf)
+
+    @property
+    def permutation_p(self) -> np.ndarray | None:
+        return None if self.permutation is None else self.permutation.p_upper
+
+    @property
+    def permutation_summary(self) -> dict[str, Any] | None:
+        return None if self.permutation is None else self.permutation.to_dict()
+
+    def details(self) -> dict[str, Any]:
+        """The tables as lists of rows (NaN as None); the permutation null in full."""
+        out = super().details()
+        out["permutation"] = jsonable(self.permutation_summary)
         return out
 
     def to_frame(self) -> pl.DataFrame:
@@ -60,6 +111,10 @@ class SequentialResult:
                 permutation_se=pl.Series(self.permutation.se_upper.ravel()),
             )
         return frame
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The detail table a corpus stores: ``sequential_cells``, one row per cell."""
+        return {"sequential_cells": self.lag.to_frame()}
 
 
 def as_sequences(
