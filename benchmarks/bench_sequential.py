@@ -69,12 +69,12 @@ def run(repeats: int) -> list[dict]:
         (
             "1,000 permutations, 10,000 events (shuffle)",
             5.0,
-            lambda: permutation_test(small, n_permutations=1000, seed=0),
+            lambda: permutation_test(small, n_resamples=1000, seed=0),
         ),
         (
             "1,000 permutations, 10,000 events, no repeats (MCMC, 10 sweeps)",
             5.0,
-            lambda: permutation_test(small, n_permutations=1000, seed=0, no_repeats=True),
+            lambda: permutation_test(small, n_resamples=1000, seed=0, no_repeats=True),
         ),
     ]
     out = []

@@ -52,7 +52,7 @@ def run(repeats: int, warmup: int = 1) -> tuple[list[Comparison], dict]:
     s1, s2 = signals()
 
     def ours():
-        return wcc(s1, s2, rate=RATE, lag=LAG, window=WINDOW, step=STEP)
+        return wcc(s1, s2, rate=RATE, lag_s=LAG, window_s=WINDOW, step_s=STEP)
 
     def peer():
         return loop_wcc(s1, s2, RATE, LAG, WINDOW, STEP)

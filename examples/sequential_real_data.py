@@ -43,14 +43,14 @@ def attachment(root: Path) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for ante, targ in PAIRS:
         res = sequential_timed(
-            rec, {"code": ante}, {"code": targ}, window=4.0, unit=2.0, shifts=1000, seed=1
+            rec, {"code": ante}, {"code": targ}, window_s=4.0, unit_s=2.0, n_resamples=1000, seed=1
         )
         t, s = res.summary.pooled, res.shifts[0].test
         print(
             f"| {ante} → {targ} | {t.a} | {t.b} | {t.c} | {t.d} | {t.yules_q:.2f} "
-            f"| {s.null_mean_q:.2f} | {s.p:.3f} |"
+            f"| {s.null_mean:.2f} | {s.p:.3f} |"
         )
-    lag = sequential(rec, permutations=1000, seed=1)
+    lag = sequential(rec, n_resamples=1000, seed=1)
     print(
         f"\nLag 1 over the {lag.lag.n_events} code onsets: G² = {lag.lag.g2:.2f}, "
         f"df = {lag.lag.df}, p = {lag.lag.p:.3f}. Cells with adjusted residual > 1.96:"
@@ -83,14 +83,14 @@ def brent(root: Path) -> None:
             recs,
             {"speaker_type": "CHI", "kind": "vocal"},
             {"speaker_type": "FEM", "kind": "vocal"},
-            window=2.0,
-            unit=0.5,
-            shifts=200,
+            window_s=2.0,
+            unit_s=0.5,
+            n_resamples=200,
             seed=7,
         )
         pooled = res.summary.pooled
         antecedents = sum(r.antecedents for r in res.summary.per_recording)
-        null_q = np.nanmean([s.test.null_mean_q for s in res.shifts])
+        null_q = np.nanmean([s.test.null_mean for s in res.shifts])
         significant = sum(s.test.p < 0.05 for s in res.shifts)
         print(
             f"| {child} | {len(recs)} | {antecedents} | {pooled.a} of {pooled.a + pooled.b} "

@@ -11,7 +11,7 @@ from attunement.measures.synchrony import circular_shift, pseudo_dyads, segment_
 
 def best_r(a, b):
     """Mean over windows of the largest r over lags (10 Hz, +-2 s, 20 s windows, 10 s step)."""
-    m = wcc(a, b, rate=10, lag=2, window=20, step=10).matrix
+    m = wcc(a, b, rate=10, lag_s=2, window_s=20, step_s=10).matrix
     return float(np.nanmean(np.nanmax(m, axis=1)))
 
 

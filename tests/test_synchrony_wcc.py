@@ -40,7 +40,7 @@ def naive(x, y, win, lag, step):
 
 def test_rmea_oracle_200_01():
     signals = read_signals(need(RMEA_FILE))
-    res = wcc(signals.s1, signals.s2, rate=25, lag=5, window=60, step=30)
+    res = wcc(signals.s1, signals.s2, rate=25, lag_s=5, window_s=60, step_s=30)
     assert (res.n_windows, res.n_lags) == (18, 251)
     assert abs(res.grand_average - 0.0011686759) <= 5e-11  # 10 decimals as published
     assert abs(res.lag_zero[0] - (-0.0495854964)) <= 5e-11
@@ -53,7 +53,7 @@ def test_rmea_oracle_200_01():
 
 def test_rmea_summaries_follow_its_column_ranges():
     signals = read_signals(need(RMEA_FILE))
-    res = wcc(signals.s1, signals.s2, rate=25, lag=5, window=60, step=30)
+    res = wcc(signals.s1, signals.s2, rate=25, lag_s=5, window_s=60, step_s=30)
     m = res.matrix
     np.testing.assert_allclose(res.s1_lead, m[:, 126:].mean(axis=1), rtol=0, atol=1e-15)
     np.testing.assert_allclose(res.s2_lead, m[:, :125].mean(axis=1), rtol=0, atol=1e-15)
@@ -70,7 +70,7 @@ def test_hand_computed_tiny_grid():
     # x = 2..7, y = 3 1 2 5 4 0; 1 Hz, window 3, lag 1, step 1 -> ceil((6-3-1+1)/1) = 3 windows
     x = np.array([2, 3, 4, 5, 6, 7], float)
     y = np.array([3, 1, 2, 5, 4, 0], float)
-    res = wcc(x, y, rate=1, lag=1, window=3, step=1)
+    res = wcc(x, y, rate=1, lag_s=1, window_s=3, step_s=1)
     assert res.matrix.shape == (3, 3)
     assert res.lags_s.tolist() == [-1.0, 0.0, 1.0]
     # window 1, lag 0: r([2,3,4],[3,1,2]) = -1 / sqrt(2 * 2) = -0.5
@@ -87,7 +87,7 @@ def test_hand_computed_tiny_grid():
     assert res.all_lags[0] == pytest.approx((math.sqrt(12 / 13) - 1) / 3)
     assert res.window_start_s.tolist() == [0.0, 1.0, 2.0]
     # rMEA's identical rule: x = 1..6 pairs [1,2,3] with [1,2,5] at lag +1; one pair differs
-    shifted = wcc(x - 1, y, rate=1, lag=1, window=3, step=1)
+    shifted = wcc(x - 1, y, rate=1, lag_s=1, window_s=3, step_s=1)
     assert math.isnan(shifted.matrix[0, 2]) and shifted.best_lag_s[0] == -1.0
 
 
@@ -96,10 +96,10 @@ def test_shifted_copy_gives_best_lag_k_with_the_right_sign(k):
     rng = np.random.default_rng(k)
     base = rng.normal(size=400)
     follower = 2.0 * np.roll(base, k) + 1.0  # follower[t] = base[t - k]: follows by k samples
-    res = wcc(base, follower, rate=10, lag=1.0, window=5, step=2.5)
+    res = wcc(base, follower, rate=10, lag_s=1.0, window_s=5, step_s=2.5)
     assert np.all(res.best_lag_s == k / 10)
     assert np.allclose(res.matrix[:, 10 + k], 1.0)
-    swapped = wcc(follower, base, rate=10, lag=1.0, window=5, step=2.5)
+    swapped = wcc(follower, base, rate=10, lag_s=1.0, window_s=5, step_s=2.5)
     assert np.all(swapped.best_lag_s == -k / 10)
 
 
@@ -107,10 +107,10 @@ def test_identical_segments_are_missing_as_in_rmea_unless_asked():
     rng = np.random.default_rng(0)
     base = rng.normal(size=300)
     copy = np.roll(base, 2)
-    rmea = wcc(base, copy, rate=1, lag=4, window=50, step=50)
+    rmea = wcc(base, copy, rate=1, lag_s=4, window_s=50, step_s=50)
     assert np.isnan(rmea.matrix[:, 4 + 2]).all()  # x == y at lag +2: fewer than 2 pairs differ
     assert not np.isnan(np.delete(rmea.matrix, 6, axis=1)).any()
-    kept = wcc(base, copy, rate=1, lag=4, window=50, step=50, identical_is_missing=False)
+    kept = wcc(base, copy, rate=1, lag_s=4, window_s=50, step_s=50, identical_is_missing=False)
     assert np.allclose(kept.matrix[:, 6], 1.0) and np.all(kept.best_lag_s == 2.0)
 
 
@@ -118,7 +118,7 @@ def test_constant_window_is_nan_and_left_out_of_the_means():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=200), rng.normal(size=200)
     x[:60] = 3.0  # window 1 (samples 0..54) constant in s1 -> the whole row NaN
-    res = wcc(x, y, rate=1, lag=5, window=50, step=50)
+    res = wcc(x, y, rate=1, lag_s=5, window_s=50, step_s=50)
     assert np.isnan(res.matrix[0]).all()
     assert math.isnan(res.best_lag_s[0]) and math.isnan(res.all_lags[0])
     assert math.isnan(res.lag_zero[0])
@@ -133,44 +133,44 @@ def test_missing_samples_complete_pairs_and_half_window_rule():
     x, y = rng.normal(size=120), rng.normal(size=120)
     x[3] = np.nan  # window 1 (0..59 incl. lag): one NaN -> pairs with it are dropped
     x[70:101] = np.nan  # window 2 (60..119): 31 of 60 samples missing (> half) -> row NaN
-    res = wcc(x, y, rate=1, lag=10, window=50, step=60)
+    res = wcc(x, y, rate=1, lag_s=10, window_s=50, step_s=60)
     assert res.n_windows == 2
     keep = ~np.isnan(x[:50])
     expected = np.corrcoef(x[:50][keep], y[:50][keep])[0, 1]
     assert res.lag_zero[0] == pytest.approx(expected, abs=1e-14)
     assert np.isnan(res.matrix[1]).all()
-    lenient = wcc(x, y, rate=1, lag=10, window=50, step=60, max_missing=0.6)
+    lenient = wcc(x, y, rate=1, lag_s=10, window_s=50, step_s=60, max_missing=0.6)
     assert not np.isnan(lenient.matrix[1]).all()
 
 
 def test_fisher_z_then_absolute_in_rmea_order():
     x = np.array([2, 3, 4, 5, 6, 7], float)
     y = np.array([3, 1, 2, 5, 4, 0], float)
-    z = wcc(x, y, rate=1, lag=1, window=3, step=1, fisher_z=True)
+    z = wcc(x, y, rate=1, lag_s=1, window_s=3, step_s=1, fisher_z=True)
     assert z.matrix[0, 1] == pytest.approx(math.atanh(-0.5), abs=1e-15)
-    za = wcc(x, y, rate=1, lag=1, window=3, step=1, fisher_z=True, absolute=True)
+    za = wcc(x, y, rate=1, lag_s=1, window_s=3, step_s=1, fisher_z=True, absolute=True)
     assert za.matrix[0, 1] == pytest.approx(math.atanh(0.5), abs=1e-15)
     assert za.grand_average == pytest.approx(np.abs(z.matrix).mean(), abs=1e-15)
     # r = 1 -> atanh = inf -> clipped to 10, as rMEA's fisher.r2z
     base = np.random.default_rng(3).normal(size=100)
-    one = wcc(base, 2 * base, rate=1, lag=0, window=50, step=50, fisher_z=True)
+    one = wcc(base, 2 * base, rate=1, lag_s=0, window_s=50, step_s=50, fisher_z=True)
     assert one.matrix[:, 0].tolist() == [10.0, 10.0]
     assert one.parameters["fisher_z_bound"] == 10.0
 
 
 def test_parameters_and_errors():
     x = np.random.default_rng(4).normal(size=100)
-    res = wcc(x, x[::-1].copy(), rate=4, lag=1, window=10, step=5)
+    res = wcc(x, x[::-1].copy(), rate=4, lag_s=1, window_s=10, step_s=5)
     assert res.parameters["lag_samples"] == 4 and res.parameters["window_samples"] == 40
     assert res.n_windows == math.ceil((100 - 40 - 4 + 1) / 20)
     assert res.to_frame().columns[:5] == ["window", "start_s", "end_s", "lag-1", "lag-0.75"]
     assert res.to_frame().height == res.n_windows
     with pytest.raises(ValueError, match="longer than the signal"):
-        wcc(x, x, rate=4, lag=1, window=25, step=5)
+        wcc(x, x, rate=4, lag_s=1, window_s=25, step_s=5)
     with pytest.raises(ValueError, match="whole number of samples"):
-        wcc(x, x, rate=4, lag=0.1, window=10, step=5)
+        wcc(x, x, rate=4, lag_s=0.1, window_s=10, step_s=5)
     with pytest.raises(ValueError, match="equal length"):
-        wcc(x, x[:50], rate=4, lag=1, window=10, step=5)
+        wcc(x, x[:50], rate=4, lag_s=1, window_s=10, step_s=5)
 
 
 # --- properties ---
@@ -186,8 +186,8 @@ signal = arrays(
 @given(signal, st.integers(0, 3), st.integers(5, 12), st.integers(1, 6), st.integers(0, 99))
 def test_swapping_s1_and_s2_flips_the_lags(x, lag, win, step, seed):
     y = np.random.default_rng(seed).permutation(x)
-    a = wcc(x, y, rate=1, lag=lag, window=win, step=step)
-    b = wcc(y, x, rate=1, lag=lag, window=win, step=step)
+    a = wcc(x, y, rate=1, lag_s=lag, window_s=win, step_s=step)
+    b = wcc(y, x, rate=1, lag_s=lag, window_s=win, step_s=step)
     np.testing.assert_allclose(a.matrix, b.matrix[:, ::-1], rtol=0, atol=1e-12)
     assert np.array_equal(np.isnan(a.s1_lead), np.isnan(b.s2_lead))
     np.testing.assert_allclose(a.s1_lead, b.s2_lead, rtol=0, atol=1e-12)
@@ -197,9 +197,11 @@ def test_swapping_s1_and_s2_flips_the_lags(x, lag, win, step, seed):
 @given(signal, st.integers(0, 3), st.integers(5, 12), st.integers(0, 99))
 def test_agrees_with_the_plain_loop_and_fisher_z_is_monotone(x, lag, win, seed):
     y = np.random.default_rng(seed).normal(size=len(x))
-    r = wcc(x, y, rate=1, lag=lag, window=win, step=2, identical_is_missing=False)
+    r = wcc(x, y, rate=1, lag_s=lag, window_s=win, step_s=2, identical_is_missing=False)
     np.testing.assert_allclose(r.matrix, naive(x, y, win, lag, 2), rtol=0, atol=1e-10)
-    z = wcc(x, y, rate=1, lag=lag, window=win, step=2, fisher_z=True, identical_is_missing=False)
+    z = wcc(
+        x, y, rate=1, lag_s=lag, window_s=win, step_s=2, fisher_z=True, identical_is_missing=False
+    )
     ok = ~np.isnan(r.matrix)
     order = np.argsort(r.matrix[ok], kind="stable")
     assert np.all(np.diff(z.matrix[ok][order]) >= 0)
@@ -211,8 +213,8 @@ def test_agrees_with_the_plain_loop_and_fisher_z_is_monotone(x, lag, win, seed):
 
 def test_cli_json_on_the_reference_file():
     path = need(RMEA_FILE)
-    args = ["synchrony", str(path), "--rate", "25", "--lag", "5", "--window", "60"]
-    result = runner.invoke(app, [*args, "--step", "30", "--json"])
+    args = ["synchrony", str(path), "--rate", "25", "--lag-s", "5", "--window-s", "60"]
+    result = runner.invoke(app, [*args, "--step-s", "30", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["n_windows"], data["n_lags"]) == (18, 251)
@@ -227,14 +229,14 @@ def test_cli_json_on_the_reference_file():
 
 def test_cli_table_and_errors(tmp_path):
     path = need(RMEA_FILE)
-    args = ["synchrony", str(path), "--rate", "25", "--lag", "5", "--step", "30"]
-    table = runner.invoke(app, [*args, "--window", "60", "--fisher-z", "--absolute"])
+    args = ["synchrony", str(path), "--rate", "25", "--lag-s", "5", "--step-s", "30"]
+    table = runner.invoke(app, [*args, "--window-s", "60", "--fisher-z", "--absolute"])
     assert table.exit_code == 0 and "grand average (|z|)" in table.stdout
     assert "18 windows × 251 lags" in table.stdout
-    too_long = runner.invoke(app, [*args, "--window", "600"])
+    too_long = runner.invoke(app, [*args, "--window-s", "600"])
     assert too_long.exit_code == 2 and "longer than the signal" in too_long.output
     bad = tmp_path / "bad.txt"
     bad.write_text("a b\n1 2\n3 x\n")
-    options = ["--rate", "1", "--lag", "0", "--window", "2", "--step", "1"]
+    options = ["--rate", "1", "--lag-s", "0", "--window-s", "2", "--step-s", "1"]
     failed = runner.invoke(app, ["synchrony", str(bad), *options])
     assert failed.exit_code == 1 and "bad.txt:3" in failed.output

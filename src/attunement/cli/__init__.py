@@ -62,7 +62,8 @@ app.command("repair", epilog=example("repair dyad1.csv dyad2.csv --match-table i
     repair.command
 )
 app.command(
-    "synchrony", epilog=example("synchrony signals.txt --rate 4 --lag 2 --window 30 --step 15")
+    "synchrony",
+    epilog=example("synchrony signals.txt --rate 4 --lag-s 2 --window-s 30 --step-s 15"),
 )(synchrony.command)
 app.command("score", epilog=example("score ecr-r answers.csv --out scores.csv"))(score.command)
 app.command("stability", epilog=example("stability wave1.csv wave2.csv --moderator site"))(

@@ -21,9 +21,9 @@ def command(
         Path, typer.Argument(help="Text/CSV file: header line, then two columns s1 s2.")
     ],
     rate: Annotated[float, typer.Option("--rate", help="Sampling rate in Hz.")],
-    lag: Annotated[float, typer.Option("--lag", help="Largest lag in s (both directions).")],
-    window: Annotated[float, typer.Option("--window", help="Window length in s.")],
-    step: Annotated[float, typer.Option("--step", help="Step between window starts in s.")],
+    lag_s: Annotated[float, typer.Option("--lag-s", help="Largest lag in s (both directions).")],
+    window_s: Annotated[float, typer.Option("--window-s", help="Window length in s.")],
+    step_s: Annotated[float, typer.Option("--step-s", help="Step between window starts in s.")],
     fisher_z: Annotated[
         bool, typer.Option("--fisher-z", help="Fisher z (atanh, clipped to ±10) of every r.")
     ] = False,
@@ -37,11 +37,11 @@ def command(
             help="Compute r where the two segments are identical (rMEA blanks them).",
         ),
     ] = False,
-    peak_search: Annotated[
+    peak_search_s: Annotated[
         float | None,
         typer.Option(
-            "--peak-search",
-            help="Peak picking: lags (s) that must confirm a peak [default: 1 s, or lag / 2].",
+            "--peak-search-s",
+            help="Peak picking: lags (s) that must confirm a peak [default: 1 s, or lag_s / 2].",
             show_default=False,
         ),
     ] = None,
@@ -63,18 +63,18 @@ def command(
             signals.s1,
             signals.s2,
             rate=rate,
-            lag=lag,
-            window=window,
-            step=step,
+            lag_s=lag_s,
+            window_s=window_s,
+            step_s=step_s,
             fisher_z=fisher_z,
             absolute=absolute,
             identical_is_missing=not keep_identical,
             names=signals.names,
         )
         # default: 1 s, or half the lag range when that is shorter, in whole samples
-        default_steps = min(round(rate), max(1, round(lag * rate) // 2))
-        search = peak_search if peak_search is not None else default_steps / rate
-        peak = peaks(result, search=search)
+        default_steps = min(round(rate), max(1, round(lag_s * rate) // 2))
+        search_s = peak_search_s if peak_search_s is not None else default_steps / rate
+        peak = peaks(result, search_s=search_s)
     except ValueError as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(2) from None

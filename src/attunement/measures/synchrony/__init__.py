@@ -1,9 +1,9 @@
 """Synchrony: continuous signals (movement energy, pitch, arousal) and coded state streams.
 
-``wcc(s1, s2, rate=, lag=, window=, step=)`` computes windowed cross-correlation with rMEA's
-output (``wcc``); ``peaks(result, search=)`` picks Boker et al.'s (2002) peak nearest lag 0 in
-each window (``peaks``); ``circular_shift``, ``segment_shuffle`` and ``pseudo_dyads`` test any
-synchrony statistic against seeded surrogates (``surrogates``). For categorical streams,
+``wcc(s1, s2, rate=, lag_s=, window_s=, step_s=)`` computes windowed cross-correlation with
+rMEA's output (``wcc``); ``peaks(result, search_s=)`` picks Boker et al.'s (2002) peak nearest
+lag 0 in each window (``peaks``); ``circular_shift``, ``segment_shuffle`` and ``pseudo_dyads``
+test any synchrony statistic against seeded surrogates (``surrogates``). For categorical streams,
 ``cross_recurrence(x, y)`` gives the diagonal recurrence profile and RQA measures
 (``recurrence``) and ``state_space_grid(bounds, x, y)`` Hollenstein's grid measures
 (``statespace``).

@@ -1,6 +1,6 @@
 """Peak picking in a windowed cross-correlation matrix (Boker et al. 2002).
 
-Rule, per window (row of the matrix; lags -L..L, ``search`` = S lag steps): start with the
+Rule, per window (row of the matrix; lags -L..L, ``search_s`` = S lag steps): start with the
 region of lags -1..1 and its maximum, then widen the region symmetrically by one lag step on
 each side at a time (widths 2, 3, ..., L), keeping the running maximum. The search stops as soon
 as the running maximum has failed to increase (strictly) over S consecutive widenings, or when
@@ -16,8 +16,8 @@ and how many windows had none.
 Departures from Boker et al. (2002) and their S-plus/R code: they first smooth each row with
 loess (degree 2, span 0.25 of the lags) and interpolate it by a cubic spline to 2 x L + 1 points
 per side, and their ``Lsize`` (default 8) counts points of that doubled grid (8 points = 4 lag
-steps). We do **not** smooth or interpolate: the rule runs on the row as computed, and ``search``
-counts original lag steps. Smooth the signals or widen ``search`` when rows are noisy.
+steps). We do **not** smooth or interpolate: the rule runs on the row as computed, and ``search_s``
+counts original lag steps. Smooth the signals or widen ``search_s`` when rows are noisy.
 """
 
 from __future__ import annotations
@@ -92,16 +92,16 @@ class PeakResult:
         }
 
 
-def peaks(result: WCCResult, *, search: float) -> PeakResult:
+def peaks(result: WCCResult, *, search_s: float) -> PeakResult:
     """Boker et al.'s (2002) peak nearest lag 0 in every window of ``result`` (on its matrix as
-    transformed: with ``absolute`` the peak is that of |r|), confirmed by ``search`` seconds of
+    transformed: with ``absolute`` the peak is that of |r|), confirmed by ``search_s`` seconds of
     lags (a whole number of lag steps, 1..L); see the module docstring for the exact rule."""
     rate = result.parameters["rate_hz"]
     lag_n = result.parameters["lag_samples"]
-    steps = samples("search", search, rate, minimum=1)
+    steps = samples("search_s", search_s, rate, minimum=1)
     if steps > lag_n:
         raise ParameterError(
-            f"search must not be longer than the lag range (+-{lag_n} steps), got {search:g} s "
+            f"search_s must not be longer than the lag range (+-{lag_n} steps), got {search_s:g} s "
             f"({steps} lag steps)"
         )
     index = _peak_kernel(np.ascontiguousarray(result.matrix), lag_n, steps)
@@ -109,7 +109,7 @@ def peaks(result: WCCResult, *, search: float) -> PeakResult:
     rows = np.arange(result.n_windows)
     peak_r = np.where(found, result.matrix[rows, np.maximum(index, 0)], np.nan)
     peak_lag = np.where(found, result.lags_s[np.maximum(index, 0)], np.nan)
-    parameters = {"search_s": search, "search_steps": steps, "smoothing": None}
+    parameters = {"search_s": search_s, "search_steps": steps, "smoothing": None}
     return PeakResult(peak_r, peak_lag, parameters)
 
 

@@ -1,7 +1,7 @@
 """Windowed cross-correlation (WCC) of two continuous signals, with rMEA-compatible output.
 
 Definition (Boker et al. 2002; Ramseyer & Tschacher 2011; rMEA 1.2.2, Kleinbub & Ramseyer
-2021). Sampling rate ``rate`` Hz; ``window``, ``lag`` and ``step`` in seconds, each a whole
+2021). Sampling rate ``rate`` Hz; ``window_s``, ``lag_s`` and ``step_s`` in seconds, each a whole
 number of samples ``W``, ``L``, ``S``. Window ``w`` (0-based) reads samples
 ``[w*S, w*S + W + L)`` of both signals; there are ``ceiling((N - W - L + 1) / S)`` windows, so
 every window lies inside the signal. For lag ``k`` in ``-L..L`` (samples), the two series are
@@ -28,7 +28,7 @@ k > 0), ``s2_lead`` (mean over k < 0), ``s1_lead_0`` / ``s2_lead_0`` (the same i
 A mean over no values is NaN (R: ``NaN``). With ``lag = 0`` the lead means are NaN (rMEA: NULL).
 
 Departures from rMEA: our defaults are plain r (``fisher_z=False``, ``absolute=False``; rMEA's
-``MEAccf`` defaults both to TRUE); ``lag``, ``window`` and ``step`` must be whole numbers of
+``MEAccf`` defaults both to TRUE); ``lag_s``, ``window_s`` and ``step_s`` must be whole numbers of
 samples (rMEA would index with fractional sample counts); r is clamped to [-1, 1] as R's ``cor``
 does; ``max_missing`` is a parameter (fixed at 0.5 in rMEA).
 
@@ -168,9 +168,9 @@ def wcc(
     s2: np.ndarray,
     *,
     rate: float,
-    lag: float,
-    window: float,
-    step: float,
+    lag_s: float,
+    window_s: float,
+    step_s: float,
     fisher_z: bool = False,
     absolute: bool = False,
     identical_is_missing: bool = True,
@@ -178,8 +178,8 @@ def wcc(
     names: tuple[str, str] = ("s1", "s2"),
 ) -> WCCResult:
     """Windowed cross-correlation of ``s1`` and ``s2`` sampled at ``rate`` Hz, with lags up to
-    +-``lag`` s, windows of ``window`` s every ``step`` s (see the module docstring for the exact
-    definition, NaN rules and the departures from rMEA). Missing samples are NaN."""
+    +-``lag_s``, windows of ``window_s`` every ``step_s`` (seconds; see the module docstring for
+    the exact definition, NaN rules and the departures from rMEA). Missing samples are NaN."""
     x = np.ascontiguousarray(s1, dtype=np.float64)
     y = np.ascontiguousarray(s2, dtype=np.float64)
     if x.ndim != 1 or y.ndim != 1 or len(x) != len(y):
@@ -192,14 +192,14 @@ def wcc(
         raise ParameterError(f"rate must be a number of Hz > 0, got {rate}")
     if not 0 <= max_missing <= 1:
         raise ParameterError(f"max_missing must be a fraction in [0, 1], got {max_missing}")
-    lag_n = samples("lag", lag, rate, minimum=0)
-    win_n = samples("window", window, rate, minimum=2)
-    step_n = samples("step", step, rate, minimum=1)
+    lag_n = samples("lag_s", lag_s, rate, minimum=0)
+    win_n = samples("window_s", window_s, rate, minimum=2)
+    step_n = samples("step_s", step_s, rate, minimum=1)
     n = len(x)
     if win_n + lag_n > n:
         raise DataError(
-            f"window + lag ({window:g} s + {lag:g} s = {win_n + lag_n} samples) is longer than "
-            f"the signal ({n} samples = {n / rate:g} s)"
+            f"window_s + lag_s ({window_s:g} s + {lag_s:g} s = {win_n + lag_n} samples) is longer "
+            f"than the signal ({n} samples = {n / rate:g} s)"
         )
     n_windows = -(-(n - win_n - lag_n + 1) // step_n)
     matrix = _wcc_kernel(x, y, win_n, lag_n, step_n, n_windows, max_missing, identical_is_missing)
@@ -211,9 +211,9 @@ def wcc(
     starts = np.arange(n_windows) * step_n / rate
     parameters = {
         "rate_hz": rate,
-        "lag_s": lag,
-        "window_s": window,
-        "step_s": step,
+        "lag_s": lag_s,
+        "window_s": window_s,
+        "step_s": step_s,
         "lag_samples": lag_n,
         "window_samples": win_n,
         "step_samples": step_n,
