@@ -41,8 +41,9 @@ LENA, which keeps cries and vegetative or fixed signals (laughs, coughs ...) apa
 speech-like vocalisation (Xu, Yapanel & Gray 2009, LENA Technical Report LTR-05-2).
 
 Child age: the key child's ``@ID`` age ``y;m.d`` becomes ``round(y*365.25 + m*30.4375 + d)``
-days (a missing month or day part is 0). ``start`` is the first ``@Date`` at 00:00 (CHAT gives no
-clock time; naive datetime); every ``@Date`` is listed in ``extra["dates"]``.
+days (a missing month or day part is 0). ``start`` is always ``None``: ``@Date`` gives a day but
+no clock time, and a made-up midnight would put every turn in the wrong clock hour. Every
+``@Date`` is listed in ``extra["dates"]`` (ISO date, episode, line).
 """
 
 from __future__ import annotations
@@ -537,7 +538,6 @@ def _recording(p: _Parser, role_map: dict[str, str], keep_text: bool) -> Recordi
     age = _age_days(info.get("age", ""))
     if info.get("age") and age is None:
         warnings.append("the key child's @ID age is not y;m.d, so child_age_days is unknown")
-    dated = [d["datetime"] for d in p.dates if d["datetime"] is not None]
     extra = {
         "media": p.media,
         "dates": [
@@ -565,7 +565,6 @@ def _recording(p: _Parser, role_map: dict[str, str], keep_text: bool) -> Recordi
         path=str(p.path),
         format=FORMAT,
         segments=table,
-        start=dated[0] if dated else None,
         child_age_days=age,
         participants=participants,
         warnings=warnings,

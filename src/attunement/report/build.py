@@ -22,7 +22,7 @@ from attunement.outputs import write_text
 from attunement.recording import Recording
 from attunement.report import coach, figures
 from attunement.report import html as h
-from attunement.report.corpus_hourly import corpus_hourly_figure
+from attunement.report.corpus_hourly import corpus_hourly_figure, has_clock
 from attunement.report.plane import plane_figure
 from attunement.report.recording_section import analyse, coach_facts, coach_html, render
 
@@ -155,6 +155,11 @@ def corpus_report(
             "Turns per hour in each hour, one row per recording; brighter means more "
             "back-and-forth, blank means nothing was recorded then."
         )
+        if not has_clock(all_bins):
+            caption += (
+                " Not every recording has a clock time, so hours count from each "
+                "recording's start rather than the time of day."
+            )
         research += [
             "<h2>Turns per hour by recording</h2>",
             h.figure(figures.svg(corpus_hourly_figure(all_bins)), caption, "corpus-hourly"),

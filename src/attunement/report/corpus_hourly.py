@@ -1,6 +1,7 @@
 """Turns per hour by recording across a corpus: one row per recording, one column per hour bin
-(clock hour of day when every recording has a start time, else hours from its start), colour =
-turns per recorded hour in that bin; bins with no recorded time are blank."""
+(clock hour of day when every recording has a clock time, else hours from each recording's
+start, for all of them), colour = turns per recorded hour in that bin; bins with no recorded
+time are blank."""
 
 from __future__ import annotations
 
@@ -13,15 +14,29 @@ import polars as pl
 from matplotlib.figure import Figure
 
 
+CLOCK_AXIS = "clock hour"
+ELAPSED_AXIS = "hours from the start of each recording"
+
+
+def has_clock(bins: pl.DataFrame) -> bool:
+    """Whether every bin has a clock time (``bin_start``), so clock hours can be compared."""
+    return bins.height > 0 and bins["bin_start"].null_count() == 0
+
+
 def hourly_matrix(bins: pl.DataFrame) -> tuple[list[str], list[int], np.ndarray, str]:
     """``bins`` (``recording_id``, ``bin_start``, ``elapsed_s``, ``recorded_s``, ``turns``; the
     1-hour bins) as recording ids, hour labels, the rate matrix (NaN = not recorded) and the
-    axis name."""
-    clock = bins.height > 0 and bins["bin_start"].null_count() == 0
-    hour = pl.col("bin_start").dt.hour() if clock else (pl.col("elapsed_s") // 3600).cast(pl.Int64)
+    axis name. Without a clock time for every recording, a recording that has one counts its
+    hours from its first clock hour."""
+    clock = has_clock(bins)
+    first = pl.col("bin_start").min().over("recording_id")
+    elapsed = pl.coalesce(
+        pl.col("elapsed_s") // 3600, (pl.col("bin_start") - first).dt.total_hours()
+    )
+    hour = pl.col("bin_start").dt.hour() if clock else elapsed
     rows = (
-        bins.filter(pl.col("recorded_s") > 0)
-        .with_columns(hour=hour)
+        bins.with_columns(hour=hour.cast(pl.Int64))
+        .filter(pl.col("recorded_s") > 0)
         .group_by("recording_id", "hour")
         .agg(pl.col("turns").sum(), pl.col("recorded_s").sum())
         .with_columns(rate=pl.col("turns") / (pl.col("recorded_s") / 3600))
@@ -33,7 +48,7 @@ def hourly_matrix(bins: pl.DataFrame) -> tuple[list[str], list[int], np.ndarray,
         r = np.searchsorted(ids, rows["recording_id"].to_numpy())
         c = rows["hour"].to_numpy() - hours[0]
         matrix[r, c] = rows["rate"].to_numpy()
-    return ids, hours, matrix, "clock hour" if clock else "hours from start"
+    return ids, hours, matrix, CLOCK_AXIS if clock else ELAPSED_AXIS
 
 
 def corpus_hourly_figure(bins: pl.DataFrame) -> Figure:
