@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import typer
-
 from attunement.cli import report
+from attunement.cli.common import App
 from attunement.simulate.coded_dyad import Phase, coded_dyad
 
 DENYLIST = (
@@ -29,10 +28,10 @@ DENYLIST = (
 )
 
 
-def report_app() -> typer.Typer:
+def report_app() -> App:
     """A local CLI with the report command registered as ``report`` (the callback keeps it a
     subcommand, as in the real CLI)."""
-    app = typer.Typer()
+    app = App()
     app.callback()(lambda: None)
     app.command("report")(report.command)
     return app

@@ -15,9 +15,10 @@ from attunement.measures.registry import request
 from tests.corpus_helpers import make_days, query
 
 RUN_INGEST = (
-    "import sys, typer\n"
+    "import sys\n"
     "from attunement.cli import ingest\n"
-    "app = typer.Typer()\n"
+    "from attunement.cli.common import App\n"
+    "app = App()\n"
     "app.command('ingest')(ingest.command)\n"
     "app.command('x')(lambda: None)\n"
     "if __name__ == '__main__':\n"

@@ -10,11 +10,11 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-import typer
 from typer.testing import CliRunner
 
 import attunement
 from attunement import segments as seg
+from attunement.cli.common import App
 from attunement.cli.simulate_session import command
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.session import (
@@ -236,7 +236,7 @@ def test_parameters_are_checked():
 
 
 def _cli():
-    app = typer.Typer()
+    app = App()
     app.command()(command)
     return app
 

@@ -24,9 +24,9 @@ from attunement.cli import (
     synchrony,
     turns,
 )
-from attunement.cli.common import example
+from attunement.cli.common import App, example
 
-app = typer.Typer(
+app = App(
     add_completion=False,
     help="Measure the caregiver-child dance: serve and return, rupture and repair, attachment.",
     epilog=example("turns day1.its --json"),

@@ -3,6 +3,7 @@ failure summary. Every command module imports these; none of them holds science.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +13,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from attunement.errors import StoreError
+from attunement.errors import AttunementError, StoreError
 from attunement.io import Batch, expand, formats, read_batch
-from attunement.roles import RoleMapError
 
 out = Console()
 err = Console(stderr=True)
@@ -30,6 +30,34 @@ NoWordsOpt = Annotated[
     bool, typer.Option("--no-words", help="Privacy mode: keep timing and roles, drop all text.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class App(typer.Typer):
+    """A ``typer.Typer`` whose commands turn an ``AttunementError`` into one line on stderr,
+    ``error: <message>``, and exit status 2. Any other exception is a bug and keeps its
+    traceback."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(f):
+            register(_one_line_errors(f))
+            return f
+
+        return decorator
+
+
+def _one_line_errors(f):
+    @functools.wraps(f)
+    def run(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except AttunementError as exc:
+            head, *rest = [line.strip() for line in str(exc).splitlines() if line.strip()] or [""]
+            typer.echo(" ".join([f"error: {head}", "; ".join(rest)]).rstrip(), err=True)
+            raise typer.Exit(2) from None
+
+    return run
 
 
 def example(arguments: str) -> str:
@@ -59,22 +87,12 @@ def progress_bar(verb: str, total: int):
 
 
 def read_paths(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool) -> Batch:
-    if fmt is not None and fmt not in formats():
-        err.print(f"error: unknown format {fmt!r}; known: {', '.join(formats())}")
-        raise typer.Exit(2)
+    """Every file under ``paths``; a file that cannot be read is kept in ``failures``."""
     files, _ = expand(paths)
-    try:
-        with progress_bar("reading", len(files)) as tick:
-            return read_batch(
-                paths,
-                format=fmt,
-                roles=roles,
-                keep_text=not no_words,
-                progress=lambda f: tick(f.name),
-            )
-    except RoleMapError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from None
+    with progress_bar("reading", len(files)) as tick:
+        return read_batch(
+            paths, format=fmt, roles=roles, keep_text=not no_words, progress=lambda f: tick(f.name)
+        )
 
 
 def report_failures(batch: Batch) -> None:

@@ -18,9 +18,7 @@ from rich.progress import (
 from attunement.cli.common import NoWordsOpt, RolesOpt, err, out
 from attunement.corpus.exchange import export_store, import_store
 from attunement.corpus.ingest import IngestSummary, ingest
-from attunement.corpus.store import StoreError
 from attunement.outputs import check_folder
-from attunement.roles import RoleMapError
 from attunement.roles import load as load_roles
 
 DbOpt = Annotated[Path, typer.Option("--db", help="The corpus store (a DuckDB file).")]
@@ -70,24 +68,18 @@ def command(
         raise typer.Exit(2)
     if export is not None:
         check_folder(export, [import_, *(paths or [])])
-    try:
-        role_map = load_roles(roles) if roles is not None else None
-        if import_ is not None:
-            added = import_store(db, import_)
-            out.print(
-                f"imported from {import_}: " + ", ".join(f"{t} {n}" for t, n in added.items())
-            )
-        summary = (
-            _ingest(paths, db, jobs, dask, role_map, not no_words, verbose, release_every)
-            if paths
-            else None
-        )
-        if export is not None:
-            files = export_store(db, export)
-            out.print(f"exported {len(files)} table(s) to {export}")
-    except (StoreError, RoleMapError, FileNotFoundError) as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    role_map = load_roles(roles) if roles is not None else None
+    if import_ is not None:
+        added = import_store(db, import_)
+        out.print(f"imported from {import_}: " + ", ".join(f"{t} {n}" for t, n in added.items()))
+    summary = (
+        _ingest(paths, db, jobs, dask, role_map, not no_words, verbose, release_every)
+        if paths
+        else None
+    )
+    if export is not None:
+        files = export_store(db, export)
+        out.print(f"exported {len(files)} table(s) to {export}")
     if summary is not None:
         _report(summary)
 

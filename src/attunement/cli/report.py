@@ -92,11 +92,7 @@ def command(
     if (scale_min is None) != (scale_max is None):
         err.print("error: give both --scale-min and --scale-max, or neither")
         raise typer.Exit(2)
-    try:
-        templates = load_templates(coach_templates)
-    except ValueError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    templates = load_templates(coach_templates)
     if db is not None:
         existing_store(db)
     inputs = [*(paths or []), db, coach_templates, roles, Path(match_table)]
@@ -123,12 +119,9 @@ def command(
             text = build.recording_report(
                 batch.recordings, words=not no_words, **measures, **options
             )
-    except (ReadError, StoreError) as exc:
+    except (ReadError, StoreError) as exc:  # an input that cannot be read: exit 1
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    except ValueError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
     path = build.write(text, out_path)
     err.print(f"report: {path}", highlight=False)
     if batch is not None:

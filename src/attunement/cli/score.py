@@ -13,7 +13,6 @@ from rich.table import Table
 
 from attunement.attachment import (
     METHODS,
-    InstrumentError,
     ResponseError,
     available,
     classify,
@@ -23,7 +22,7 @@ from attunement.attachment import (
     summarise,
 )
 from attunement.cli.common import JsonOpt, err, out
-from attunement.errors import ReadError
+from attunement.errors import DataError, ParameterError, ReadError
 from attunement.outputs import atomic, check_file
 
 
@@ -84,15 +83,11 @@ def command(
     if styles is not None and styles not in METHODS:
         err.print(f"error: unknown --styles {styles!r}; choose one of {', '.join(METHODS)}")
         raise typer.Exit(2)
+    inst = load(instrument)
     try:
-        inst = load(instrument)
         codes = [float(c) for c in missing.split(",") if c.strip()] if missing else []
-    except InstrumentError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from None
     except ValueError:
-        err.print(f"error: --missing must be numbers, got {missing!r}")
-        raise typer.Exit(2) from None
+        raise ParameterError(f"--missing must be numbers, got {missing!r}") from None
     if styles is not None and not {"anxiety", "avoidance"} <= set(inst.subscales):
         err.print(f"error: {inst.id} has no anxiety and avoidance scores to classify")
         raise typer.Exit(2)
@@ -114,7 +109,7 @@ def command(
             invalid="raise" if invalid == "error" else "missing",
             first_line=2,
         )
-    except ReadError as exc:
+    except ReadError as exc:  # an input that cannot be read: exit 1
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
     except ResponseError as exc:
@@ -127,7 +122,7 @@ def command(
             err.print(f"  {problem}", highlight=False, soft_wrap=True)
         err.print("fix them, declare missing codes (--missing), or use --invalid missing")
         raise typer.Exit(1) from None
-    except ValueError as exc:
+    except DataError as exc:  # the table lacks item or id columns: name the file
         err.print(f"error: {file}: {exc}", highlight=False)
         raise typer.Exit(2) from None
 

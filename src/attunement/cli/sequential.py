@@ -23,7 +23,7 @@ from attunement.cli.common import (
     read_paths,
     report_failures,
 )
-from attunement.errors import ReadError
+from attunement.errors import DataError, ReadError
 from attunement.io import Batch
 from attunement.roles import RoleMapError
 from attunement.roles import load as roles_load
@@ -125,39 +125,35 @@ def command(
                 batch = read_paths([path], format, roles, no_words)
                 recordings += batch.recordings
                 report_failures(batch)
-    except (ReadError, RoleMapError) as exc:
+    except (ReadError, RoleMapError) as exc:  # an input that cannot be read: exit 1
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
-    try:
-        if window_s is not None:
-            if not recordings:
-                raise ValueError("--window-s needs timed data (recordings), not a list of codes")
-            result = sequential_timed(
-                recordings,
-                _selector(antecedent),
-                _selector(target),
-                window_s=window_s,
-                unit_s=unit_s,
-                antecedent_mode=antecedent_mode,
-                target_mode=target_mode,
-                n_resamples=n_resamples,
-                pseudo=pseudo_dyads,
-                seed=seed,
-            )
-        else:
-            data = events if events is not None else recordings
-            result = sequential(
-                data,
-                lag=lag,
-                codes=code_order,
-                by=by,
-                no_repeats=no_repeats,
-                n_resamples=n_resamples,
-                seed=seed,
-            )
-    except ValueError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    if window_s is not None:
+        if not recordings:
+            raise DataError("--window-s needs timed data (recordings), not a list of codes")
+        result = sequential_timed(
+            recordings,
+            _selector(antecedent),
+            _selector(target),
+            window_s=window_s,
+            unit_s=unit_s,
+            antecedent_mode=antecedent_mode,
+            target_mode=target_mode,
+            n_resamples=n_resamples,
+            pseudo=pseudo_dyads,
+            seed=seed,
+        )
+    else:
+        data = events if events is not None else recordings
+        result = sequential(
+            data,
+            lag=lag,
+            codes=code_order,
+            by=by,
+            no_repeats=no_repeats,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     elif window_s is not None:

@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from attunement.cli.common import JsonOpt, err, example, out, progress_bar
+from attunement.cli.common import App, JsonOpt, err, example, out, progress_bar
 from attunement.outputs import atomic, check_file, check_folder, make_folder, write_text
 from attunement.simulate.development import CLASSES
 from attunement.simulate.population import DEFAULT_CHUNK, PopulationSummary, write_population
 
-app = typer.Typer(
+app = App(
     help="Simulate children's development from caregiving to attachment (docs/model.md).",
     epilog=example("simulate session --out session.csv"),
 )
@@ -77,7 +77,7 @@ def population(
                 client=client,
                 progress=lambda done: tick(f"{done} children"),
             )
-    except (ValueError, OSError) as exc:
+    except OSError as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
     finally:

@@ -71,19 +71,15 @@ def command(
     check_file(out_path)
     if truth is not None:
         check_folder(truth)
-    try:
-        params = SessionParameters(
-            response_probability=responsiveness,
-            latency_mean_s=latency,
-            matching=matching,
-            repair_hazard=repair_hazard,
-        )
-        if still_face:
-            params = replace(params, still_face_s=(minutes * 20, minutes * 20, minutes * 20))
-        sim = session(params, minutes=None if still_face else minutes, seed=seed)
-    except ValueError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    params = SessionParameters(
+        response_probability=responsiveness,
+        latency_mean_s=latency,
+        matching=matching,
+        repair_hazard=repair_hazard,
+    )
+    if still_face:
+        params = replace(params, still_face_s=(minutes * 20, minutes * 20, minutes * 20))
+    sim = session(params, minutes=None if still_face else minutes, seed=seed)
     try:
         _write(sim.recording, out_path)
         if truth is not None:

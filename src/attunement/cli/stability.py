@@ -26,7 +26,7 @@ Waves = Annotated[
 
 
 class _BadData(DataError):
-    pass
+    """A wave file that cannot be read as a table of ids and classes."""
 
 
 def command(
@@ -83,12 +83,9 @@ def command(
             moderator_test=test,
             confidence=confidence,
         )
-    except _BadData as exc:
+    except _BadData as exc:  # a wave file that cannot be used is a failed input: exit 1
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    except ValueError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
     for name, count in result.missing_by_wave.items():
         if count:
             absent = data.filter(pl.col(name).is_null())[id_column].to_list()

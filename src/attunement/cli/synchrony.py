@@ -58,26 +58,22 @@ def command(
     except ReadError as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
-    try:
-        result = wcc(
-            signals.s1,
-            signals.s2,
-            rate=rate,
-            lag_s=lag_s,
-            window_s=window_s,
-            step_s=step_s,
-            fisher_z=fisher_z,
-            absolute=absolute,
-            identical_is_missing=not keep_identical,
-            names=signals.names,
-        )
-        # default: 1 s, or half the lag range when that is shorter, in whole samples
-        default_steps = min(round(rate), max(1, round(lag_s * rate) // 2))
-        search_s = peak_search_s if peak_search_s is not None else default_steps / rate
-        peak = peaks(result, search_s=search_s)
-    except ValueError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    result = wcc(
+        signals.s1,
+        signals.s2,
+        rate=rate,
+        lag_s=lag_s,
+        window_s=window_s,
+        step_s=step_s,
+        fisher_z=fisher_z,
+        absolute=absolute,
+        identical_is_missing=not keep_identical,
+        names=signals.names,
+    )
+    # default: 1 s, or half the lag range when that is shorter, in whole samples
+    default_steps = min(round(rate), max(1, round(lag_s * rate) // 2))
+    search_s = peak_search_s if peak_search_s is not None else default_steps / rate
+    peak = peaks(result, search_s=search_s)
     if as_json:
         report = {
             "file": str(file),
