@@ -33,8 +33,9 @@ def check_file(path: PathLike, inputs: Iterable[PathLike | None] = ()) -> Path:
         raise OutputError(f"{path}: the file is read-only")
     for item in inputs:
         if item is not None and _is_input(path, Path(item)):
+            same = "" if Path(item) == path else f" ({item})"
             raise OutputError(
-                f"{path}: is an input of this command ({item}); writing it would destroy it, "
+                f"{path}: is an input of this command{same}; writing it would destroy it, "
                 "so choose another output path"
             )
     return path
@@ -42,10 +43,10 @@ def check_file(path: PathLike, inputs: Iterable[PathLike | None] = ()) -> Path:
 
 def check_plot(path: PathLike, inputs: Iterable[PathLike | None] = ()) -> Path:
     """``check_file`` for a figure: the suffix must be one of ``PLOT_SUFFIXES``."""
-    path = Path(path)
+    path = check_file(path, inputs)
     if path.suffix.lower() not in PLOT_SUFFIXES:
         raise OutputError(f"{path}: a plot must end in {', '.join(PLOT_SUFFIXES)}")
-    return check_file(path, inputs)
+    return path
 
 
 def check_folder(path: PathLike, inputs: Iterable[PathLike | None] = ()) -> Path:
