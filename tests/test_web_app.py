@@ -24,7 +24,9 @@ with warnings.catch_warnings():  # starlette's notice that its test client will 
     from fastapi.testclient import TestClient
 
 from attunement.corpus import ingest, measure
-from attunement.measures.registry import request
+from attunement.io import read_file
+from attunement.measures.registry import family, request
+from attunement.measures.turns import turns
 from attunement.web import create_app
 from attunement.web.uploads import UploadRejected, UploadStore
 from tests.conftest import REAL, need
@@ -273,13 +275,18 @@ def test_malformed_requests_are_4xx(client):
     assert client.get("/corpus/recordings/no-such-recording").status_code == 404
 
 
-def test_corpus_pages_show_store_contents(client):
+def test_corpus_pages_show_store_contents(client, corpus):
     page = client.get("/corpus").text
     assert "3 recordings" in page
     assert "day000" in page and "day002" in page
     assert "broken.its" in page  # the failure is listed
     detail = client.get("/corpus/recordings/day001").text
     assert "lena" in detail and "CHI" in detail
+    # the stored turn figures, under the catalogue's names and labels, on both pages
+    expected = turns(read_file(corpus.parent / "files" / "day001.csv")[0], n_resamples=0).turns
+    cell = rf'data-measure="turns">{expected:,}<'
+    assert re.search(cell, detail) and len(re.findall(r'data-measure="turns"', page)) == 3
+    assert family("turns").figure("response_rate").label in page
 
 
 def test_corpus_missing_store_explains_itself(tmp_path):

@@ -1,9 +1,10 @@
 """Browsing a corpus store (made by ``attunement ingest``), opened read-only for each request.
 
 DuckDB lets one process write a store file; a dashboard only reads, so every request opens the
-store with ``read_only=True`` (``attunement.corpus.open_store``), runs parameterised queries and
+store with ``read_only=True`` (``attunement.corpus.open_store``), asks ``corpus.queries`` and
 closes it again: an ingest can run between two page views, and ``StoreBusy`` while it writes
-becomes a "try again" page, not a stale view.
+becomes a "try again" page, not a stale view. Which measures are shown, and under which names,
+comes from the measure registry: every family that runs on recordings, its headline figures.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from attunement.corpus import open_store
+from attunement.corpus import open_store, queries
+from attunement.measures.registry import Family, families
 
 PAGE_SIZE = 100
 READ_WAIT_S = 3.0  # an ingest lets readers in at least every 2 s; then a 503 "try again"
-TURN_COLUMNS = ("rule", "turns", "turns_per_hour", "response_rate", "latency_median_s")
 
 
 @contextmanager
@@ -28,80 +29,72 @@ def _connection(store: Path):
         con.close()
 
 
-def _rows(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+def _headline(family: Family) -> list:
+    return [f for f in family.scalars if f.headline]
 
 
-def _tables(con) -> set[str]:
-    return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+def _shown(family: Family, row: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"name": f.name, "label": f.label, "shown": f.display(row.get(f.name))}
+        for f in _headline(family)
+    ]
 
 
 def overview(store: Path, page: int = 0) -> dict[str, Any]:
-    """Counts, formats, one page of recordings (with their turn figures for the first rule in
-    the store when turns were measured) and every failure."""
+    """Counts, formats, one page of recordings with the headline figures of the first measured
+    configuration of the first family in the store (e.g. turns under its first rule), and every
+    failure."""
     page = max(page, 0)
     with _connection(store) as con:
-        tables = _tables(con)
-        totals = _rows(
-            con,
-            "SELECT count(*) AS recordings, coalesce(sum(n_segments), 0) AS segments, "
-            "coalesce(sum(duration_ms), 0) / 3.6e6 AS hours FROM recordings",
-        )[0]
-        formats = _rows(
-            con, "SELECT format, count(*) AS n FROM recordings GROUP BY format ORDER BY n DESC"
-        )
-        rule = None
-        if "turns" in tables:
-            found = con.execute("SELECT min(rule) FROM turns").fetchone()
-            rule = found[0] if found else None
-        join = (
-            "LEFT JOIN (SELECT recording_id, turns, turns_per_hour, response_rate FROM turns "
-            "WHERE rule = ?) t USING (recording_id)"
-            if rule
-            else ""
-        )
-        picked = ", t.turns, t.turns_per_hour, t.response_rate" if rule else ""
-        params: list[Any] = [rule] if rule else []
-        recordings = _rows(
-            con,
-            f"SELECT r.recording_id, r.path, r.format, r.duration_ms / 3.6e6 AS hours, "
-            f"r.n_segments{picked} FROM recordings r {join} "
-            "ORDER BY r.recording_id LIMIT ? OFFSET ?",
-            [*params, PAGE_SIZE, page * PAGE_SIZE],
-        )
-        failures = _rows(con, "SELECT path, line, problem FROM failures ORDER BY path")
-    return {
-        "totals": totals,
-        "formats": formats,
-        "rule": rule,
-        "recordings": recordings,
-        "failures": failures,
-        "page": page,
-        "pages": max(1, -(-totals["recordings"] // PAGE_SIZE)),
-    }
+        totals = queries.totals(con)
+        recordings = queries.recording_page(con, PAGE_SIZE, page * PAGE_SIZE)
+        shown = None
+        for family in families("recording"):
+            keys = queries.key_values(con, family)
+            if family.name in queries.tables(con) and (keys or not family.key_parameters):
+                chosen = keys[0] if keys else {}
+                latest = queries.latest(
+                    con, family, chosen, [r["recording_id"] for r in recordings]
+                )
+                by_id = {row["recording_id"]: row for row in latest.iter_rows(named=True)}
+                for r in recordings:
+                    r["figures"] = _shown(family, by_id.get(r["recording_id"], {}))
+                shown = {
+                    "title": family.title,
+                    "key": chosen,
+                    "labels": [f.label for f in _headline(family)],
+                }
+                break
+        out = {
+            "totals": totals,
+            "formats": queries.formats(con),
+            "shown": shown,
+            "recordings": recordings,
+            "failures": queries.failures(con).to_dicts(),
+        }
+    out |= {"page": page, "pages": max(1, -(-totals["recordings"] // PAGE_SIZE))}
+    return out
 
 
 def recording(store: Path, recording_id: str) -> dict[str, Any] | None:
-    """One recording's row, its segments per speaker type and kind, and its turn rows (every
-    rule measured), or None when the store has no such recording."""
+    """One recording's row, its segments per speaker type and kind, and per measured family and
+    configuration its headline figures, or None when the store has no such recording."""
     with _connection(store) as con:
-        found = _rows(con, "SELECT * FROM recordings WHERE recording_id = ?", [recording_id])
-        if not found:
+        found = queries.recording(con, recording_id)
+        if found is None:
             return None
-        counts = _rows(
-            con,
-            "SELECT CAST(speaker_type AS VARCHAR) AS speaker_type, CAST(kind AS VARCHAR) AS kind, "
-            "count(*) AS n FROM segments WHERE recording_id = ? GROUP BY ALL ORDER BY n DESC",
-            [recording_id],
-        )
-        turn_rows = []
-        if "turns" in _tables(con):
-            columns = ", ".join(TURN_COLUMNS)
-            turn_rows = _rows(
-                con,
-                f"SELECT {columns} FROM turns WHERE recording_id = ? ORDER BY rule",
-                [recording_id],
-            )
-    return {"recording": found[0], "counts": counts, "turns": turn_rows}
+        measured = []
+        for family in families("recording"):
+            for keys in queries.key_values(con, family) or [{}]:
+                latest = queries.latest(con, family, keys, [recording_id])
+                for row in latest.iter_rows(named=True):
+                    measured.append(
+                        {
+                            "title": family.title,
+                            "key": keys,
+                            "status": row["status"],
+                            "figures": _shown(family, row),
+                        }
+                    )
+        counts = queries.segment_counts(con, recording_id)
+    return {"recording": found, "counts": counts, "measured": measured}
