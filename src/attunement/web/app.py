@@ -2,10 +2,11 @@
 browser and the simulation to one FastAPI app. It holds no science: every number comes from
 the layers below (readers, measures, simulate, corpus, report).
 
-Errors: a refused or unreadable upload is a 4xx page that says what was wrong (see
-``attunement.web.uploads``); a ``ReadError`` anywhere is 422; unknown pages and ids are 404;
-bad query values are 400; a store being written is 503 ("try again"). Anything else is logged
-with its traceback and answered with a plain 500 page that shows no internals.
+Errors: every ``AttunementError`` is one page saying what was wrong: a refused upload has its
+own status (see ``attunement.web.uploads``), a ``ReadError`` or ``DataError`` is 422, a
+``ParameterError`` 400, a corpus store that cannot be opened 503 ("try again" while it is being
+written); unknown pages and ids are 404; bad query values are 400. Anything else is logged with
+its traceback and answered with a plain 500 page that shows no internals.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from attunement.corpus import StoreBusy, StoreError
-from attunement.errors import ReadError
+from attunement.errors import AttunementError, DataError, ReadError, StoreBusy, StoreError
 from attunement.io.registry import extensions
 from attunement.web import corpus as corpus_pages
 from attunement.web import reports, simulation
@@ -69,22 +69,22 @@ def create_app(
     def error_page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
         return pages.render(request, "error.html", status, title=title, message=message)
 
-    @app.exception_handler(UploadRejected)
-    async def rejected(request: Request, exc: UploadRejected):
-        return error_page(request, exc.status, exc.title, exc.message)
-
-    @app.exception_handler(ReadError)
-    async def unreadable(request: Request, exc: ReadError):
-        log.info("read error: %s", exc)
-        where = "" if exc.line is None else f"line {exc.line}: "
-        return error_page(request, 422, "The file could not be read", where + exc.problem)
-
-    @app.exception_handler(StoreError)
-    async def store_unavailable(request: Request, exc: StoreError):
-        title = "The corpus is being written" if isinstance(exc, StoreBusy) else "Corpus error"
-        response = error_page(request, 503, title, str(exc))
-        response.headers["Retry-After"] = "30"
-        return response
+    @app.exception_handler(AttunementError)
+    async def refused(request: Request, exc: AttunementError):
+        if isinstance(exc, UploadRejected):
+            return error_page(request, exc.status, exc.title, exc.message)
+        if isinstance(exc, StoreError):
+            title = "The corpus is being written" if isinstance(exc, StoreBusy) else "Corpus error"
+            response = error_page(request, 503, title, str(exc))
+            response.headers["Retry-After"] = "30"
+            return response
+        log.info("refused: %s", exc)
+        if isinstance(exc, ReadError):  # the message without the (private) path
+            where = "" if exc.line is None else f"line {exc.line}: "
+            return error_page(request, 422, "The file could not be read", where + exc.problem)
+        if isinstance(exc, DataError):
+            return error_page(request, 422, "The data cannot support this", str(exc))
+        return error_page(request, 400, "Bad parameters", str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
