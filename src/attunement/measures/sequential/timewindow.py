@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 
 from attunement import segments as seg
+from attunement.errors import ParameterError
 from attunement.recording import Recording
 
 ANTECEDENT_MODES = ("onset", "duration")
@@ -69,21 +70,22 @@ class WindowSpec:
     def make(cls, window_s: float, unit_s: float, antecedent: str, target: str) -> WindowSpec:
         """From seconds. W must be a whole number of units (W >= Δ for ``onset`` windows)."""
         if antecedent not in ANTECEDENT_MODES:
-            raise ValueError(
-                f"antecedent mode must be one of {ANTECEDENT_MODES}, not {antecedent!r}"
+            raise ParameterError(
+                f"unknown antecedent mode {antecedent!r}; choose one of {', '.join(ANTECEDENT_MODES)}"
             )
         if target not in TARGET_MODES:
-            raise ValueError(f"target mode must be one of {TARGET_MODES}, not {target!r}")
+            raise ParameterError(
+                f"unknown target mode {target!r}; choose one of {', '.join(TARGET_MODES)}"
+            )
         unit_ms, window_ms = round(unit_s * 1000), round(window_s * 1000)
         if unit_ms <= 0:
-            raise ValueError(f"the time unit must be at least 1 ms, got {unit_s} s")
+            raise ParameterError(f"unit_s must be >= 0.001, got {unit_s}")
         if window_ms < 0 or window_ms % unit_ms:
-            raise ValueError(
-                f"the window ({window_s} s) must be a whole number (>= 0) of time units "
-                f"({unit_s} s)"
+            raise ParameterError(
+                f"window_s must be a whole number (>= 0) of time units ({unit_s} s), got {window_s}"
             )
         if antecedent == "onset" and window_ms == 0:
-            raise ValueError("an onset window needs W > 0")
+            raise ParameterError("window_s must be > 0 with antecedent mode 'onset', got 0")
         return cls(window_ms, unit_ms, antecedent, target)
 
     @property
@@ -102,10 +104,12 @@ class WindowSpec:
 def selection(frame: pl.DataFrame, spec: Selector, what: str) -> pl.DataFrame:
     """The rows of ``frame`` matching every key of ``spec`` (a value or a list of values each)."""
     if not spec:
-        raise ValueError(f"the {what} selector is empty; give speaker_type, kind and/or code")
+        raise ParameterError(f"the {what} selector is empty; give speaker_type, kind and/or code")
     unknown = set(spec) - set(SELECT_COLUMNS)
     if unknown:
-        raise ValueError(f"{what} selector keys {sorted(unknown)}; allowed: {SELECT_COLUMNS}")
+        raise ParameterError(
+            f"unknown {what} selector keys {sorted(unknown)}; choose from {', '.join(SELECT_COLUMNS)}"
+        )
     expr = pl.lit(True)
     for column, value in spec.items():
         values = [value] if isinstance(value, str) else list(value)
