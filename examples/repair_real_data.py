@@ -66,21 +66,19 @@ def main(root: Path) -> None:
     mother = states(frame["Mpos"].to_numpy() == 1, frame["Mneg"].to_numpy() == 1)
     bounds = np.arange(frame.height + 1, dtype=np.int64) * 2000
     grid = state_space_grid(bounds, child, mother, x_categories=STATES, y_categories=STATES)
-    g = grid.summary
-    top = g["attractors"][0]
+    top = grid.attractors[0]
     print("\n### State space grid (child × mother, 4 × 4 cells)\n")
     print("| measure | value |\n|---|---|")
     for name, value in [
-        ("events (2-s intervals)", g["events"]),
-        ("visits / transitions", f"{g['visits']} / {g['transitions']}"),
-        ("cell range", f"{g['cell_range']} of {g['n_cells']}"),
-        ("mean duration per visit (s)", f"{g['mean_ms_per_visit'] / 1000:.2f}"),
-        ("dispersion (GridWare)", f"{g['dispersion']:.3f}"),
-        ("returns / mean return time (s)", f"{g['returns']} / {g['mean_return_ms'] / 1000:.1f}"),
+        ("events (2-s intervals)", grid.events),
+        ("visits / transitions", f"{grid.visits} / {grid.transitions}"),
+        ("cell range", f"{grid.cell_range} of {grid.n_cells}"),
+        ("mean duration per visit (s)", f"{grid.mean_visit_s:.2f}"),
+        ("dispersion (GridWare)", f"{grid.dispersion:.3f}"),
+        ("returns / mean return time (s)", f"{grid.returns} / {grid.mean_return_s:.1f}"),
         (
             "most time in one cell",
-            f"child {top['x']}, mother {top['y']}: {top['duration_ms'] / 1000:.0f} s "
-            f"({top['share']:.0%})",
+            f"child {top['x']}, mother {top['y']}: {top['duration_s']:.0f} s ({top['share']:.0%})",
         ),
     ]:
         print(f"| {name} | {value} |")

@@ -301,11 +301,11 @@ def test_every_measure_runs_on_a_session_and_the_measures_agree():
     fixed = attunement.repair(rec, match_table="valence", kinds=("affect",)).to_dict()
     states = joint_states(rec, kinds=("affect",))
     grid = state_space_grid(states.bounds, states.child, states.caregiver).to_frame()
-    matched_ms = grid.filter(
+    matched_s = grid.filter(
         ((pl.col("x") == "Cpos") & (pl.col("y") == "Mpos"))
         | ((pl.col("x") == "Cneg") & (pl.col("y") == "Mneg"))
-    )["duration_ms"].sum()
-    assert matched_ms / 1000 == pytest.approx(fixed["match_s"])
+    )["duration_s"].sum()
+    assert matched_s == pytest.approx(fixed["match_s"])
     seconds = np.arange(3600) * 1000 + 500  # the state in the middle of each second
     at = np.searchsorted(states.bounds, seconds, side="right") - 1
     valence = np.vectorize(lambda code: code[1:])  # Cpos / Mpos -> pos: equal labels recur

@@ -54,7 +54,7 @@ def grid_figure(
     rng = np.random.default_rng(seed)
     px = visits["x_index"].to_numpy() + rng.uniform(-JITTER, JITTER, visits.height)
     py = visits["y_index"].to_numpy() + rng.uniform(-JITTER, JITTER, visits.height)
-    duration = visits["duration_ms"].to_numpy().astype(float)
+    duration = visits["duration_s"].to_numpy().astype(float)
     sizes = NODE_AREA * duration / duration.max() if visits.height else duration
     nodes = ax.scatter(px, py, s=sizes, c="#DD8452", edgecolors="black", linewidths=0.6, zorder=3)
     nodes.set_gid("visits")
@@ -90,10 +90,9 @@ def grid_figure(
     ax.set_ylim(-0.5, max(ny, 1) - 0.5)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
-    s = result.summary
-    disp = "n/a" if s["dispersion"] is None else f"{s['dispersion']:.2f}"
+    disp = "n/a" if result.dispersion is None else f"{result.dispersion:.2f}"
     ax.set_title(
-        title or f"{s['visits']} visits, {s['transitions']} transitions, dispersion {disp}",
+        title or f"{result.visits} visits, {result.transitions} transitions, dispersion {disp}",
         fontsize=10,
     )
     return fig

@@ -6,10 +6,10 @@ Input is the joint-states representation: ``bounds`` (int64 ms, length n + 1, st
 increasing) cut time into n intervals; interval k = [bounds[k], bounds[k+1]) has child state
 ``x[k]`` (horizontal axis) and caregiver state ``y[k]`` (vertical axis). An interval where either
 state is ``""`` is *uncoded*: it has no cell, is left out of every measure, and is counted
-(``uncoded_events``, ``uncoded_ms``). The grid has ``n_cells = len(x_categories) ·
+(``uncoded_events``, ``uncoded_s``). The grid has ``n_cells = len(x_categories) ·
 len(y_categories)`` cells, visited or not.
 
-Definitions (time in ms; D = total coded duration):
+Definitions (computed in whole ms, reported in seconds; D = ``coded_s``, the coded duration):
 
 * ``events``: coded intervals (GridWare's events: one per row of the trajectory).
 * ``visits``: maximal runs of consecutive coded intervals in one cell; a new visit starts when
@@ -18,15 +18,15 @@ Definitions (time in ms; D = total coded duration):
   between them; ``visits - 1`` without gaps, ``visits - segments`` in general, where
   ``segments`` is the number of gap-free coded stretches.
 * ``cell_range``: distinct cells visited.
-* ``mean_ms_per_event``, ``mean_ms_per_visit``, ``mean_ms_per_cell``: D divided by events,
-  visits and cell range (GridWare's mean durations).
+* ``mean_event_s``, ``mean_visit_s``, ``mean_cell_s``: D divided by events, visits and cell
+  range (GridWare's mean durations).
 * ``dispersion`` (GridWare; Hollenstein 2013): 1 − (n · Σ (d_i / D)² − 1) / (n − 1), d_i the
   duration in cell i, n = ``n_cells``; 0 when all time is in one cell, 1 when it is spread
   equally over all n cells; 0 for a one-cell grid; ``None`` when D = 0.
 * Return time (Hollenstein 2013, attractor measures): the clock time from the end of one visit
   to a cell to the start of the next visit to the same cell (uncoded time in between included).
-  Per cell: ``returns`` (visits − 1) and ``mean_return_ms``; whole grid: ``returns`` in all
-  cells and ``mean_return_ms``, the mean over all those returns pooled (each return counts
+  Per cell: ``returns`` (visits − 1) and ``mean_return_s``; whole grid: ``returns`` in all
+  cells and ``mean_return_s``, the mean over all those returns pooled (each return counts
   once). A cell never left and re-entered has no return time (``None``). The time after the
   last exit of a cell, never followed by a return, is not a return (it is censored).
 * ``attractors``: the ``attractors`` cells with the most duration (ties: grid order).
@@ -38,20 +38,23 @@ choose (gaps, pooling).
 
 With ``episode`` (one label per interval), ``episodes`` holds the whole-grid measures of each
 episode's intervals alone (an episode's separate stretches are separated by gaps).
+
+Each figure is a catalogue entry of the ``grid`` family (``measures/families/grid.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
 
 from attunement.errors import DataError, ParameterError
+from attunement.measures.base import Result
 
-METHOD = "state_space_grid"
+MS = 1000.0  # ms per reported second
 SOURCE = (
     "Lewis, Lamey & Douglas (1999) Developmental Science 2:457-475; Hollenstein (2013) State "
     "Space Grids, Springer; GridWare 1.1 (Lamey, Hollenstein, Lewis & Granic 2004)"
@@ -66,40 +69,45 @@ DEFINITION = (
 
 
 @dataclass
-class StateSpaceGridResult:
-    """Whole-grid measures (``summary``), one row per grid cell (``cells``), one row per visit
-    in time order (``visit_table``), and per-episode summaries (``episodes``). Definitions: see
-    the module docstring."""
+class StateSpaceGridResult(Result):
+    """Whole-grid figures (attributes), the cells with the most time (``attractors``), one row
+    per grid cell (``cells``), one row per visit in time order (``visit_table``) and the
+    whole-grid figures of each episode (``episodes``). Definitions: see the module docstring."""
 
-    method: str
+    family: ClassVar[str] = "grid"
+
     parameters: dict[str, Any]
     source: str
     definition: str
     x_categories: list[str]
     y_categories: list[str]
-    summary: dict[str, Any]
+    events: int
+    uncoded_events: int
+    uncoded_s: float
+    coded_s: float
+    visits: int
+    segments: int
+    transitions: int
+    cell_range: int
+    n_cells: int
+    mean_event_s: float | None
+    mean_visit_s: float | None
+    mean_cell_s: float | None
+    dispersion: float | None
+    returns: int
+    mean_return_s: float | None
+    attractors: list[dict[str, Any]]
     cells: pl.DataFrame = field(repr=False)
     visit_table: pl.DataFrame = field(repr=False)
     episodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: str = ""
+    recording_id: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pl.DataFrame:
         """One row per grid cell (visited or not): states, duration, share, events, visits,
         mean visit duration, returns, mean return time, first entry, duration rank."""
         return self.cells
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: method, parameters, source, definition, the whole-grid measures
-        and, with episodes, the measures of each episode."""
-        out = {
-            "method": self.method,
-            "parameters": self.parameters,
-            "source": self.source,
-            "definition": self.definition,
-            **self.summary,
-        }
-        if self.episodes:
-            out["episodes"] = self.episodes
-        return out
 
 
 def state_space_grid(
@@ -135,15 +143,13 @@ def state_space_grid(
         "y_categories": y_cats,
         "n_cells": n_cells,
         "attractors": int(attractors),
-        "time_unit": "ms",
     }
     cells = grid.cell_table(x_cats, y_cats)
-    summary = grid.summary()
-    summary["attractors"] = (
-        cells.sort(["duration_ms", "cell"], descending=[True, False])
+    top = (
+        cells.sort(["duration_s", "cell"], descending=[True, False])
         .head(int(attractors))
-        .filter(pl.col("duration_ms") > 0)
-        .select("x", "y", "duration_ms", "share")
+        .filter(pl.col("duration_s") > 0)
+        .select("x", "y", "duration_s", "share")
         .to_dicts()
     )
     episodes: dict[str, dict[str, Any]] = {}
@@ -157,13 +163,13 @@ def state_space_grid(
             keep = labels == label
             episodes[label] = _Grid(start[keep], end[keep], cell[keep], n_cells).summary()
     return StateSpaceGridResult(
-        method=METHOD,
         parameters=parameters,
         source=SOURCE,
         definition=DEFINITION,
         x_categories=x_cats,
         y_categories=y_cats,
-        summary=summary,
+        **grid.summary(),
+        attractors=top,
         cells=cells,
         visit_table=grid.visit_table(x_cats, y_cats),
         episodes=episodes,
@@ -209,19 +215,19 @@ class _Grid:
         return {
             "events": self.events,
             "uncoded_events": self.uncoded_events,
-            "uncoded_ms": self.uncoded_ms,
-            "total_ms": total,
+            "uncoded_s": self.uncoded_ms / MS,
+            "coded_s": total / MS,
             "visits": visits,
             "segments": self.segments,
             "transitions": visits - self.segments,
             "cell_range": cell_range,
             "n_cells": self.n_cells,
-            "mean_ms_per_event": total / self.events if self.events else None,
-            "mean_ms_per_visit": total / visits if visits else None,
-            "mean_ms_per_cell": total / cell_range if cell_range else None,
+            "mean_event_s": total / self.events / MS if self.events else None,
+            "mean_visit_s": total / visits / MS if visits else None,
+            "mean_cell_s": total / cell_range / MS if cell_range else None,
             "dispersion": dispersion(self.cell_ms, self.n_cells),
             "returns": returns,
-            "mean_return_ms": float(self.return_ms.mean()) if returns else None,
+            "mean_return_s": float(self.return_ms.mean()) / MS if returns else None,
         }
 
     def cell_table(self, x_cats: list[str], y_cats: list[str]) -> pl.DataFrame:
@@ -242,19 +248,19 @@ class _Grid:
                 "cell": cells,
                 "x": [x_cats[c // len(y_cats)] for c in cells],
                 "y": [y_cats[c % len(y_cats)] for c in cells],
-                "duration_ms": self.cell_ms,
+                "duration_s": self.cell_ms / MS,
                 "share": share,
                 "events": self.cell_events,
                 "visits": self.cell_visits,
-                "mean_visit_ms": mean_visit,
+                "mean_visit_s": mean_visit / MS,
                 "returns": returns,
-                "mean_return_ms": mean_return,
-                "first_entry_ms": first,
+                "mean_return_s": mean_return / MS,
+                "first_entry_s": first / MS,
                 "duration_rank": rank,
             }
         ).with_columns(
-            pl.col("share", "mean_visit_ms", "mean_return_ms").fill_nan(None),
-            pl.when(pl.col("first_entry_ms") >= 0).then(pl.col("first_entry_ms")),
+            pl.col("share", "mean_visit_s", "mean_return_s").fill_nan(None),
+            pl.when(pl.col("first_entry_s") >= 0).then(pl.col("first_entry_s")),
         )
 
     def visit_table(self, x_cats: list[str], y_cats: list[str]) -> pl.DataFrame:
@@ -267,9 +273,9 @@ class _Grid:
                 "y": [y_cats[c % n_y] for c in self.visit_cell.tolist()],
                 "x_index": self.visit_cell // n_y,
                 "y_index": self.visit_cell % n_y,
-                "onset_ms": self.visit_onset,
-                "offset_ms": self.visit_offset,
-                "duration_ms": self.visit_offset - self.visit_onset,
+                "onset_s": self.visit_onset / MS,
+                "offset_s": self.visit_offset / MS,
+                "duration_s": (self.visit_offset - self.visit_onset) / MS,
                 "events": self.visit_events,
             },
             schema_overrides={"x_index": pl.Int64, "y_index": pl.Int64},
