@@ -5,7 +5,8 @@ as one line; anything else is a bug and keeps its traceback.
 
 - ``ReadError``: a file could not be read (names file, line and problem).
 - ``ParameterError``: an argument is out of range or unknown (names the parameter, the rule it
-  breaks and the value).
+  breaks and the value: ``"n_resamples must be a whole number >= 0, got -5"``; for a name that
+  is not one of the choices, ``"unknown turn rule 'x'; choose one of lena, ..."``).
 - ``DataError``: the data cannot support what was asked (no coded partner, too few events, a
   code missing from a table).
 - ``StoreError``: a corpus store cannot be opened or used; ``StoreBusy`` when another process
