@@ -1,10 +1,11 @@
 """``make demo``: write a generated example recording, inspect it and measure serve and return
 under two turn rules (and do the same for the real LENA day if ``../shared/data`` is next to the
 repository); end with an HTML report of the generated recording and a simulated coded
-Still-Face dyad, and print its path."""
+Still-Face dyad, print its path and the next commands to copy, with the demo's own files."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -55,6 +56,30 @@ def main() -> None:
             ["turns", *files, "--rule", rule, *extra], prog_name="attunement", standalone_mode=False
         )
     print(f"\nreport: {demo_report(Path(files[0]), OUT / 'report.html')}", flush=True)
+    print("\n" + "\n".join(next_steps(files)), flush=True)
+
+
+def next_steps(files: list[str]) -> list[str]:
+    """What to type next: commands to copy, with the files the demo read and wrote."""
+    exe = _executable()
+    day, last = shlex.quote(files[0]), shlex.quote(files[-1])
+    return [
+        "Next, copy one of these (or run `. .venv/bin/activate` once, then type `attunement ...`):",
+        f"  {exe} inspect {last}",
+        f"  {exe} turns {day} --rule window --window-s 1 --json",
+        f"  {exe} report {last} -o {shlex.quote(str(OUT / 'my-report.html'))}",
+        f"  {exe} --help",
+        f"Open {OUT / 'report.html'} in a browser to read the demo's report.",
+    ]
+
+
+def _executable() -> str:
+    """The ``attunement`` command next to this Python (``.venv/bin/attunement`` after ``make
+    demo``), relative to the current folder when it is inside it."""
+    exe = Path(sys.executable).with_name("attunement")
+    if not exe.exists():
+        return "attunement"
+    return shlex.quote(str(exe.relative_to(Path.cwd()) if exe.is_relative_to(Path.cwd()) else exe))
 
 
 def demo_report(rttm: Path, path: Path) -> Path:
