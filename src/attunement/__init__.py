@@ -5,30 +5,31 @@ The public API is small and flat (DESIGN.md): ``attunement.read(path)`` gives Re
 return; ``attunement.repair(rec, match_table=...)`` measures rupture and repair;
 ``attunement.synchrony`` (windowed cross-correlation, cross-recurrence, state space grids) and
 ``attunement.attachment`` (questionnaires, child attachment, change over time) are subpackages.
+
+Each name is imported on first use (``attunement.lazy``), so ``import attunement`` loads no
+numerical library.
 """
 
-from attunement import attachment
-from attunement.errors import ReadError
-from attunement.io import read, read_batch
-from attunement.measures import synchrony
-from attunement.measures.repair import RepairResult, repair
-from attunement.measures.sequential import sequential, sequential_timed
-from attunement.measures.turns import TurnResult, turns
-from attunement.recording import Participant, Recording
+from attunement.lazy import attributes
 
-__all__ = [
-    "Participant",
-    "ReadError",
-    "Recording",
-    "RepairResult",
-    "TurnResult",
-    "attachment",
-    "read",
-    "read_batch",
-    "repair",
-    "sequential",
-    "sequential_timed",
-    "synchrony",
-    "turns",
-]
+PUBLIC = {
+    "AttunementError": "attunement.errors:AttunementError",
+    "DataError": "attunement.errors:DataError",
+    "ParameterError": "attunement.errors:ParameterError",
+    "Participant": "attunement.recording:Participant",
+    "ReadError": "attunement.errors:ReadError",
+    "Recording": "attunement.recording:Recording",
+    "RepairResult": "attunement.measures.repair:RepairResult",
+    "TurnResult": "attunement.measures.turns:TurnResult",
+    "attachment": "attunement.attachment",
+    "read": "attunement.io:read",
+    "read_batch": "attunement.io:read_batch",
+    "repair": "attunement.measures.repair:repair",
+    "sequential": "attunement.measures.sequential:sequential",
+    "sequential_timed": "attunement.measures.sequential:sequential_timed",
+    "synchrony": "attunement.measures.synchrony",
+    "turns": "attunement.measures.turns:turns",
+}
+__all__ = sorted(PUBLIC)
+__getattr__, __dir__ = attributes(__name__, PUBLIC)
 __version__ = "0.1.0"
