@@ -11,11 +11,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from attunement import roles as role_maps
 from attunement.errors import ReadError
 from attunement.io.registry import detect, extensions, formats, reader_for
-from attunement.recording import Recording
+
+if TYPE_CHECKING:
+    from attunement.recording import Recording
 
 PathLike = str | Path
 PARALLEL_FROM = 4  # files; fewer are read one after the other
@@ -33,6 +35,8 @@ def read_file(
     path = Path(path)
     if not path.is_file():
         raise ReadError(path, "no such file" if not path.exists() else "not a regular file")
+    from attunement import roles as role_maps  # role maps and readers need polars: load on use
+
     fmt = format or detect(path)
     module = reader_for(fmt)
     user_map = role_maps.load(roles)
@@ -71,6 +75,8 @@ def _outcomes(
     2.45 s on 2 cores); a process pool would pay more in start-up (importing polars and numba)
     than it saves on a corpus of this size.
     """
+    from attunement import roles as role_maps
+
     role_map = role_maps.load(roles)  # a bad map file fails once, before any file is read
     if format is not None:
         reader_for(format)  # so does an unknown format

@@ -8,7 +8,8 @@ from types import ModuleType
 
 from attunement.errors import ParameterError, ReadError
 
-# Each reader module defines FORMAT, EXTENSIONS, DEFAULT_ROLES, sniff(head) and read(...).
+# Each reader module defines FORMAT (its own name), EXTENSIONS, DEFAULT_ROLES, sniff(head) and
+# read(...); the names alone give the formats, so listing them imports no reader.
 READER_MODULES: tuple[str, ...] = (
     "chat",
     "its",
@@ -32,7 +33,7 @@ def readers() -> dict[str, ModuleType]:
 
 
 def formats() -> list[str]:
-    return list(readers())
+    return list(READER_MODULES)
 
 
 def extensions() -> dict[str, str]:
