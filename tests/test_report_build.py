@@ -19,7 +19,7 @@ from tests.report_helpers import Page, still_face_dyad
 @pytest.fixture(scope="module")
 def lena():
     rec = read(need(REAL / "lena" / "e20160420_165405_010572.its"))
-    return rec, recording_report(rec, n_resamples=0, coach_view=True)
+    return rec, recording_report(rec, common={"n_resamples": 0}, coach_view=True)
 
 
 def test_real_lena_day_shows_370_turns_and_three_figures(lena):
@@ -60,23 +60,22 @@ def test_coach_numbers_are_the_turn_results(lena):
 
 def test_recording_without_codes_gets_no_grid_or_survival_with_the_reason(lena):
     _, text = lena
-    reason = "no coded affect or behaviour streams; the grid and repair need coded states"
-    assert f"<b>state space grid</b>: {reason}" in text
-    assert f"<b>repair latency</b>: {reason}" in text
+    assert "<b>Rupture and repair</b>: no child codes: need segments of kind affect" in text
+    assert "<b>State space grid</b>: no child codes: the grid needs coded states" in text
     assert 'data-figure="grid"' not in text and 'data-figure="survival"' not in text
 
 
 def test_coded_dyad_shows_grid_and_survival_and_repair_numbers():
     dyad = still_face_dyad()
-    analysis = analyse(dyad.recording)
-    r = analysis.repair
+    analysis = analyse(dyad.recording, settings={"repair": {"match_table": "auto"}})
+    r = analysis.results["repair"]
     assert r.match_table == "valence"  # icep-r does not cover Cpos/Mpos; auto picks valence
     assert (r.mismatch_episodes, r.repairs) == (30, 29)
     text = recording_report(dyad.recording)
     page = Page(text)
     assert page.figures() == ["timeline", "grid", "survival"]
     assert page.count("svg") == 3 and len(page.captions) == 3
-    assert "<b>turns per hour</b>: no timed vocalisations in this recording" in text
+    assert "<b>Serve and return (turns)</b>: no timed vocalisations in this recording" in text
     assert "match table chosen automatically: valence" in text
     coach = Page(text).coach_text
     pct = round(100 * r.matching_proportion)
@@ -93,7 +92,7 @@ def test_coded_dyad_shows_grid_and_survival_and_repair_numbers():
 
 def test_zero_turn_file_invites_rather_than_counts():
     rec = read(need(REAL / "lena" / "test.its"))
-    text = recording_report(rec, n_resamples=0)
+    text = recording_report(rec, common={"n_resamples": 0})
     page = Page(text)
     assert page.figures() == ["timeline"]
     assert "<b>turns per hour</b>: no turns under the rule `lena`" in text

@@ -89,7 +89,7 @@ def test_usage_errors(tmp_path):
     both = runner.invoke(app, ["report", str(tmp_path), "--db", str(tmp_path / "c.duckdb")])
     assert both.exit_code == 2 and "not both" in both.output
     bad_rule = runner.invoke(app, ["report", str(tmp_path), "--rule", "nope"])
-    assert bad_rule.exit_code == 2 and "unknown turn rule" in bad_rule.output
+    assert bad_rule.exit_code == 2 and "turns: rule must be one of lena" in bad_rule.output
     not_store = tmp_path / "x.duckdb"
     not_store.write_text("hello")
     result = runner.invoke(app, ["report", "--db", str(not_store)])

@@ -55,7 +55,7 @@ def test_offline_no_external_url_no_script(tmp_path):
 
 
 def test_values_from_data_are_escaped(tmp_path):
-    text = recording_report(_read(_evil_csv(tmp_path)), n_resamples=0)
+    text = recording_report(_read(_evil_csv(tmp_path)), common={"n_resamples": 0})
     assert "<script" not in text.lower()
     assert "&lt;script&gt;alert(1)" in text  # file name and recording id
     assert "&lt;script&gt;alert(&#x27;id&#x27;)&lt;/script&gt;" in text  # speaker id in a table
@@ -102,7 +102,7 @@ def test_coach_templates_and_coach_sections_use_no_alarming_word(tmp_path):
     pl.DataFrame({"anxiety": [1.0, 4.5, 2.0], "avoidance": [5.0, 1.5, None]}).write_csv(scores)
     coach = [
         Page(recording_report(still_face_dyad().recording)).coach_text,
-        Page(recording_report(_read(_canary_chat(tmp_path)), n_resamples=0)).coach_text,
+        Page(recording_report(_read(_canary_chat(tmp_path)), common={"n_resamples": 0})).coach_text,
         Page(scores_report(scores)).coach_text,
     ]
     assert all(len(c) > 200 for c in coach)

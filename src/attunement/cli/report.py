@@ -20,7 +20,8 @@ from attunement.cli.common import (
 )
 from attunement.corpus.store import StoreError
 from attunement.errors import ReadError
-from attunement.measures.turns import RULES
+from attunement.measures.families.turns import RULE_NAMES
+from attunement.measures.registry import family
 from attunement.outputs import check_file
 from attunement.report import build
 from attunement.report.coach import load_templates
@@ -52,9 +53,12 @@ def command(
         bool, typer.Option("--coach", help="Open on the coach view for families; numbers behind.")
     ] = False,
     no_words: NoWordsOpt = False,
-    rule: Annotated[str, typer.Option("--rule", help=f"Turn rule: {', '.join(RULES)}.")] = "lena",
-    chance: Annotated[
-        int, typer.Option("--chance", help="Circular shifts for the chance baseline (0: off).")
+    rule: Annotated[
+        str, typer.Option("--rule", help=f"Turn rule: {', '.join(RULE_NAMES)}.")
+    ] = "lena",
+    n_resamples: Annotated[
+        int,
+        typer.Option("--n-resamples", help="Circular shifts for the chance baseline (0: off)."),
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the chance baseline.")] = 0,
     match_table: Annotated[
@@ -83,9 +87,6 @@ def command(
     recordings, of a corpus store (--db) or of a score file from `attunement score --out`:
     timeline, turns per hour, response latency, state space grid and repair latency as the data
     allow, with a plain-language coach view for families and every number one click away."""
-    if rule not in RULES:
-        err.print(f"error: unknown turn rule {rule!r}; choose one of {', '.join(RULES)}")
-        raise typer.Exit(2)
     if bool(paths) == (db is not None):
         err.print("error: give files or folders to report on, or --db STORE (not both)")
         raise typer.Exit(2)
@@ -99,7 +100,12 @@ def command(
     check_file(out_path, inputs)
     batch = None
     options = {"coach_view": coach_view, "templates": templates}
-    measures = {"rule": rule, "chance": chance, "seed": seed, "match_table": match_table}
+    measures = {
+        "settings": {"turns": {"rule": rule}, "repair": {"match_table": match_table}},
+        "common": {"n_resamples": n_resamples, "seed": seed},
+    }
+    for name, values in measures["settings"].items():  # refused before any work starts
+        family(name).configure({**values, **measures["common"]} if name == "turns" else values)
     try:
         if db is not None:
             text = build.corpus_report(db, top=top, words=not no_words, **measures, **options)

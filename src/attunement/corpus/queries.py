@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from attunement.corpus.results import KEY_COLUMNS, schemas
 from attunement.measures.registry import Family
 
 
@@ -101,7 +102,9 @@ def latest(
     Columns: ``recording_id``, ``config_key``, the key parameters, ``status`` and every scalar
     figure. Empty when the family was never measured."""
     if not {family.name, "measure_log"} <= tables(con):
-        return pl.DataFrame(schema={"recording_id": pl.String, "config_key": pl.String})
+        return pl.DataFrame(schema={**KEY_COLUMNS, **schemas(family)[family.name]}).drop(
+            "parameters", "source", "warnings"
+        )
     where = ["l.family = $family"]
     params: dict[str, Any] = {"family": family.name}
     for i, (name, value) in enumerate((keys or {}).items()):

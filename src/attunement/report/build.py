@@ -8,16 +8,18 @@ sections come first and the coach view is a ``<details>`` toggle at the top.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from attunement.corpus import rebuild
+from attunement.corpus import queries, rebuild
+from attunement.corpus.results import MEASURED
 from attunement.corpus.store import open_store
 from attunement.errors import ReadError
-from attunement.measures.turns import turns
+from attunement.measures.registry import family
 from attunement.outputs import write_text
 from attunement.recording import Recording
 from attunement.report import coach, figures
@@ -27,17 +29,16 @@ from attunement.report.plane import plane_figure
 from attunement.report.recording_section import analyse, coach_facts, coach_html, render
 
 TOP_DEFAULT = 10
-SUMMARY_COLUMNS = (
-    "recorded_s",
-    "turns",
-    "turns_per_hour",
-    "child_units",
-    "adult_units",
-    "child_serves",
-    "response_rate",
-    "latency_median_s",
-    "exchanges",
-)
+# A report shows repair whenever a preset covers the codes (and names the table it chose).
+REPORT_SETTINGS = {"repair": {"match_table": "auto"}}
+
+
+def _settings(settings: Mapping[str, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """The report's defaults with ``settings`` laid over them, family by family."""
+    out = {name: dict(values) for name, values in REPORT_SETTINGS.items()}
+    for name, values in (settings or {}).items():
+        out.setdefault(name, {}).update(values)
+    return out
 
 
 def _assemble(
@@ -62,64 +63,85 @@ def _assemble(
 def recording_report(
     recordings: Recording | Sequence[Recording],
     *,
-    rule: str = "lena",
-    chance: int = 100,
-    seed: int = 0,
-    match_table: str = "auto",
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    common: Mapping[str, Any] | None = None,
     coach_view: bool = False,
     words: bool = True,
     templates: coach.Templates | None = None,
 ) -> str:
-    """The report of one or more recordings: per recording the timeline, turns per hour, the
-    latency histogram, the state space grid and the repair-latency curve, as the data allow."""
+    """The report of one or more recordings: per recording every measure family its data
+    support (``settings`` per family, ``common`` parameters for all; see ``recording_section``),
+    with the timeline, the families' plots and every number."""
     recs = [recordings] if isinstance(recordings, Recording) else list(recordings)
     templates = templates or coach.load_templates()
-    research, said = [], []
+    research, said, measured = [], [], {}
     for rec in recs:
-        analysis = analyse(rec, rule=rule, chance=chance, seed=seed, match_table=match_table)
+        analysis = analyse(rec, settings=_settings(settings), common=common)
         part, _ = render(analysis, words=words)
         research.append(f'<section class="recording">{part}</section>')
         lines = coach.sentences(coach_facts(analysis), "recording", templates)
         if len(recs) > 1 and lines:
             lines = [f"{rec.id}:", *lines]
         said += lines
+        for o in analysis.outcomes:
+            if o.result is not None:
+                measured.setdefault(o.family.title, _keys(o.result))
     title = f"attunement report: {recs[0].id}" if len(recs) == 1 else "attunement report"
-    subtitle = f"{len(recs)} recording(s); turn rule {rule}"
     return _assemble(
-        title, subtitle, "".join(research), said, coach_first=coach_view, templates=templates
+        title,
+        _subtitle(len(recs), measured),
+        "".join(research),
+        said,
+        coach_first=coach_view,
+        templates=templates,
     )
+
+
+def _keys(result) -> str:
+    keys = [f"{p} {v}" for p, v in result.identity().items() if p not in ("path", "recording_id")]
+    return f" ({', '.join(keys)})" if keys else ""
+
+
+def _subtitle(n: int, measured: dict[str, str]) -> str:
+    what = "; ".join(f"{title}{keys}" for title, keys in measured.items()) or "nothing measurable"
+    return f"{n:,} recording{'' if n == 1 else 's'} · measured: {what}"
 
 
 def corpus_report(
     db: str | Path,
     *,
-    rule: str = "lena",
-    chance: int = 100,
-    seed: int = 0,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    common: Mapping[str, Any] | None = None,
     top: int = TOP_DEFAULT,
-    match_table: str = "auto",
     coach_view: bool = False,
     words: bool = True,
     templates: coach.Templates | None = None,
 ) -> str:
-    """The report of a corpus store (opened read-only): one summary table, turns per hour by
-    recording, and a section for each of the ``top`` recordings with the most turns.
+    """The report of a corpus store (opened read-only): one summary table with the turns
+    family's headline figures, turns per hour by recording, and a section for each of the
+    ``top`` recordings with the most turns.
 
-    Turn numbers come from the store's ``turns`` table (the newest configuration of ``rule``
-    per recording, as ``attunement measure`` wrote it); recordings without stored numbers are
+    Turn figures come from the store (the newest configuration with the report's turn rule per
+    recording, as ``attunement measure`` wrote it); recordings without stored figures are
     measured here (nothing is written) and the report says how many."""
     templates = templates or coach.load_templates()
+    turns_family = family("turns")
+    turn_settings = turns_family.configure(
+        {k: v for k, v in (common or {}).items() if k in ("n_resamples", "seed")}
+        | dict((settings or {}).get("turns", {}))
+    )
+    rule = turn_settings["rule"]
     con = open_store(db, read_only=True, wait_s=30.0)  # an ingest lets readers in every 2 s
     try:
-        meta = con.sql(
-            "SELECT recording_id, path, format, duration_ms, child_age_days, n_segments "
-            "FROM recordings ORDER BY recording_id"
-        ).pl()
-        failures = con.sql("SELECT path, line, problem FROM failures ORDER BY path").pl()
-        stored, bins = _stored_turns(con, rule)
+        meta = queries.recordings(con)
+        failures = queries.failures(con)
+        stored = queries.latest(con, turns_family, {"rule": rule}).filter(
+            pl.col("status") == MEASURED
+        )
+        bins = queries.detail(con, "turns_bins", stored, {"bin_minutes": 60})
         have = set(stored["recording_id"].to_list())
         missing = [r for r in meta["recording_id"].to_list() if r not in have]
-        fresh, fresh_bins = _measure_missing(con, missing, rule, chance, seed)
+        fresh, fresh_bins = _measure_missing(con, missing, turn_settings)
         summary = pl.concat([stored, fresh], how="diagonal_relaxed").sort("recording_id")
         all_bins = pl.concat([bins, fresh_bins], how="diagonal_relaxed")
         order = summary.sort(["turns", "recording_id"], descending=[True, False])
@@ -130,21 +152,28 @@ def corpus_report(
             if not words and "text" in rec.segments.columns:
                 rec.segments = rec.segments.with_columns(pl.lit(None, pl.String).alias("text"))
                 rec.keep_text = False
-            analysis = analyse(rec, rule=rule, chance=chance, seed=seed, match_table=match_table)
+            analysis = analyse(rec, settings=_settings(settings), common=common)
             part, _ = render(analysis, words=words, heading="h3")
             sections.append((order["recording_id"].to_list().index(rec.id), part))
     finally:
         con.close()
+    headline = [f for f in turns_family.scalars if f.headline]
     table = meta.join(summary, on="recording_id", how="left").sort("recording_id")
-    columns = ("recording_id", "path", "format", "child_age_days", *SUMMARY_COLUMNS)
+    columns = ("recording_id", "path", "format", "child_age_days")
     research = [
         "<h2>Corpus summary</h2>",
         h.paragraph(
-            f"{meta.height} recordings in {Path(db).name}; turn rule {rule}. "
+            f"{meta.height} recordings in {Path(db).name}; {turns_family.title}, rule {rule}. "
             f"Numbers of {stored.height} recordings read from the store, {fresh.height} measured "
             "now (run `attunement measure` to store them)."
         ),
-        h.table(columns, table.select(columns).iter_rows()),
+        h.table(
+            [*columns, *(f.label for f in headline)],
+            (
+                [*(row[c] for c in columns), *(f.display(row.get(f.name)) for f in headline)]
+                for row in table.iter_rows(named=True)
+            ),
+        ),
     ]
     if failures.height:
         research.append(f"<h3>{failures.height} file(s) could not be read</h3>")
@@ -172,11 +201,10 @@ def corpus_report(
         + h.paragraph(f"N = {top}: the {top} recordings with the most turns get a section.")
     )
     research += [f'<section class="recording">{p}</section>' for _, p in sorted(sections)]
-    facts = _corpus_facts(summary)
-    said = coach.sentences(facts, "corpus", templates)
+    said = coach.sentences(_corpus_facts(summary), "corpus", templates)
     return _assemble(
         f"attunement corpus report: {Path(db).name}",
-        f"{meta.height} recordings; turn rule {rule}",
+        f"{meta.height:,} recordings; {turns_family.title}, rule {rule}",
         "".join(research),
         said,
         coach_first=coach_view,
@@ -184,40 +212,14 @@ def corpus_report(
     )
 
 
-def _stored_turns(con, rule: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    empty = pl.DataFrame(schema={"recording_id": pl.String})
-    if not {"turns", "turns_bins", "measure_log"} <= tables:
-        return empty, empty
-    latest = con.sql(
-        "SELECT * EXCLUDE (k) FROM (SELECT t.*, row_number() OVER (PARTITION BY t.recording_id "
-        "ORDER BY l.computed_at DESC, t.config_key) AS k FROM turns t JOIN measure_log l ON "
-        "l.family = 'turns' AND l.recording_id = t.recording_id AND l.config_key = t.config_key "
-        "WHERE t.rule = $rule) WHERE k = 1",
-        params={"rule": rule},
-    ).pl()
-    bins = con.sql(
-        "SELECT b.recording_id, b.bin_start, b.elapsed_s, b.recorded_s, b.turns FROM turns_bins b "
-        "JOIN (SELECT unnest($ids) AS recording_id, unnest($keys) AS config_key) c USING "
-        "(recording_id, config_key) WHERE b.rule = $rule AND b.bin_minutes = 60",
-        params={
-            "ids": latest["recording_id"].to_list(),
-            "keys": latest["config_key"].to_list(),
-            "rule": rule,
-        },
-    ).pl()
-    return latest.select("recording_id", *SUMMARY_COLUMNS), bins
-
-
-def _measure_missing(con, ids: list[str], rule: str, chance: int, seed: int):
+def _measure_missing(con, ids: list[str], config: dict[str, Any]):
+    """Turn figures and 1-hour bins of recordings the store has no figures for (not stored)."""
+    turns_family = family("turns")
     rows, bins = [], []
     for i in range(0, len(ids), 32):
         for m, frame in rebuild.fetch(con, ids[i : i + 32]):
-            result = turns(rebuild.recording(m, frame), rule, chance=chance, seed=seed)
-            rows.append(
-                {"recording_id": result.recording_id}
-                | {c: getattr(result, c) for c in SUMMARY_COLUMNS}
-            )
+            result = turns_family.run(rebuild.recording(m, frame), **config)
+            rows.append({"recording_id": result.recording_id, **result.figures()})
             if result.bins_1h is not None:
                 bins.append(
                     result.bins_1h.select(

@@ -114,6 +114,18 @@ def repair_facts(result: RepairResult) -> dict[str, str]:
     return facts
 
 
+FACTS = {"turns": turn_facts, "repair": repair_facts}
+
+
+def facts(results: dict[str, Any]) -> dict[str, str]:
+    """The rounded facts of every result (by family name) that the coach sentences speak of."""
+    out: dict[str, str] = {}
+    for family, make in FACTS.items():
+        if results.get(family) is not None:
+            out.update(make(results[family]))
+    return out
+
+
 def _present(facts: dict[str, str], name: str) -> bool:
     value = facts.get(name)
     return value is not None and value.strip("0.,%") != ""

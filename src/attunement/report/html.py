@@ -8,6 +8,7 @@ figures are inline SVG and the style sheet is inline, so a page needs no network
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,11 @@ details > summary { cursor: pointer; font-weight: 600; }
 """
 
 
+_SHOWN_NUMBER = re.compile(
+    r"^(< )?-?[\d.,]+(%|x| \w+)?$"
+)  # a figure as ``Figure.display`` shows it
+
+
 def esc(value: Any) -> str:
     """``value`` as text safe inside HTML elements and attribute values."""
     return html.escape("" if value is None else str(value), quote=True)
@@ -64,7 +70,8 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
         cells = []
         for value in row:
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            cls = ' class="num"' if numeric or value is None else ""
+            shown = isinstance(value, str) and _SHOWN_NUMBER.match(value) is not None
+            cls = ' class="num"' if numeric or shown or value is None else ""
             cells.append(f"<td{cls}>{esc(number(value))}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

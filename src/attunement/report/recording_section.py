@@ -1,133 +1,79 @@
-"""One recording's part of a report: which measures its data support (``analyse``) and their
-figures, captions, coach sentences and researcher tables (``render``).
+"""One recording's part of a report: the measures its data support (``analyse``, through the
+measure registry) and their plots, captions, coach sentences and numbers (``render``).
 
-Sections appear when the data contain what they need, and every section left out is listed with
-the reason: turns need child or adult vocalisations; the latency histogram needs answered child
-serves; the state space grid and repair need coded states of both partners; the survival curve
-needs mismatch episodes. Repair uses the match table asked for, or with ``"auto"`` the first
-preset (``icep-r``, ``valence``, ``monadic-phases``) that covers every coded pair, and says which.
+Which families run is decided in one place, ``attunement.measures.registry.run_all``: every
+family that runs on recordings, with the report's parameters laid over its defaults. A family
+the recording cannot support is listed with the reason (e.g. turns need timed vocalisations;
+the grid and repair need coded states of both partners); a plot whose data are missing (no
+turns under the rule, no mismatch episode) is listed with its reason too (``plots``). Every
+family's numbers come from the figure catalogue (``numbers``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from attunement.measures.coded_streams import JointStates, build_joint_states
-from attunement.measures.repair import RepairResult, repair
-from attunement.measures.synchrony.statespace import StateSpaceGridResult, state_space_grid
-from attunement.measures.turns import TurnResult, turns
+from attunement.measures.registry import Outcome, run_all
 from attunement.recording import Recording
-from attunement.report import coach, figures
+from attunement.report import coach, figures, numbers, plots
 from attunement.report import html as h
-from attunement.report.survival import survival_figure
 from attunement.report.timeline import timeline_figure
 
-AUTO_TABLES = ("icep-r", "valence", "monadic-phases")
 EXCERPT_LINES = 30
 
 
 @dataclass
 class Analysis:
-    """What was measured in one recording, and why anything was not."""
+    """What was measured in one recording (one outcome per family), and why anything was not."""
 
     recording: Recording
-    turns: TurnResult | None = None
-    states: JointStates | None = None
-    grid: StateSpaceGridResult | None = None
-    repair: RepairResult | None = None
-    left_out: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: list[Outcome]
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """The results by family name (families that could not run are absent)."""
+        return {o.family.name: o.result for o in self.outcomes if o.result is not None}
+
+    @property
+    def left_out(self) -> list[tuple[str, str]]:
+        return [(o.family.title, o.reason) for o in self.outcomes if o.result is None]
 
 
 def analyse(
     rec: Recording,
     *,
-    rule: str = "lena",
-    n_resamples: int = 100,
-    seed: int = 0,
-    match_table: str = "auto",
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    common: Mapping[str, Any] | None = None,
 ) -> Analysis:
-    """Measure what ``rec`` supports (turns under ``rule``; grid and repair over coded states)."""
-    out = Analysis(recording=rec)
-    kind = pl.col("kind").cast(pl.String)
-    timed = pl.col("segment_onset").is_not_null()
-    vocal = rec.segments.filter(kind.is_in(["vocal", "cry"]) & timed)
-    if vocal.height:
-        out.turns = turns(rec, rule, n_resamples=n_resamples, seed=seed)
-    else:
-        reason = "no timed vocalisations in this recording (coded streams only)"
-        out.left_out += [(s, reason) for s in ("turns per hour", "response latency")]
-    if out.turns is not None and out.turns.turns == 0:
-        out.left_out.append(("turns per hour", f"no turns under the rule `{rule}`"))
-    if out.turns is not None and not sum(out.turns.latency_histogram["counts"]):
-        out.left_out.append(("response latency", "no child vocalisation was answered by an adult"))
-    _coded(out, rec, match_table)
-    return out
-
-
-def _coded(out: Analysis, rec: Recording, match_table: str) -> None:
-    try:
-        states, warnings = build_joint_states(rec)
-    except ValueError:
-        states = None
-    child = states is not None and bool((states.child != "").any())
-    caregiver = states is not None and bool((states.caregiver != "").any())
-    if not (child and caregiver):
-        who = (
-            "only one partner's states are coded"
-            if child or caregiver
-            else "no coded affect or behaviour streams"
-        )
-        reason = f"{who}; the grid and repair need coded states of both child and caregiver"
-        out.left_out += [("state space grid", reason), ("repair latency", reason)]
-        return
-    out.states = states
-    out.notes += warnings
-    labels = states.episode if (states.episode != "").any() else None
-    out.grid = state_space_grid(states.bounds, states.child, states.caregiver, episode=labels)
-    tables = AUTO_TABLES if match_table == "auto" else (match_table,)
-    problems = []
-    for table in tables:
-        try:
-            out.repair = repair(states, match_table=table)
-            break
-        except ValueError as exc:
-            problems.append(f"{table}: {exc}")
-    if out.repair is None:
-        reason = "no match table covers the codes (" + "; ".join(problems) + ")"
-        out.left_out.append(("repair latency", reason))
-        return
-    if match_table == "auto":
-        out.notes.append(f"match table chosen automatically: {out.repair.match_table}")
-    if out.repair.mismatch_episodes == 0:
-        out.left_out.append(("repair latency", "no mismatch episodes: the pair stayed in step"))
+    """Every family ``rec`` supports (``run_all``), with ``settings`` per family and ``common``
+    parameters (``seed``, ``n_resamples``) for every family that declares them."""
+    return Analysis(rec, run_all(rec, settings, common=common))
 
 
 def coach_facts(analysis: Analysis) -> dict[str, str]:
     """The rounded facts the coach sentences use."""
-    facts: dict[str, str] = {}
-    if analysis.turns is not None:
-        facts.update(coach.turn_facts(analysis.turns))
-    if analysis.repair is not None:
-        facts.update(coach.repair_facts(analysis.repair))
-    return facts
+    return coach.facts(analysis.results)
 
 
 def render(analysis: Analysis, *, words: bool, heading: str = "h2") -> tuple[str, str]:
-    """The researcher's part (figures, captions, tables, what was left out) and the coach's
+    """The researcher's part (figures, captions, numbers, what was left out) and the coach's
     paragraphs of one recording, as HTML."""
-    rec, t, r = analysis.recording, analysis.turns, analysis.repair
+    rec, results = analysis.recording, analysis.results
     sub = "h3" if heading == "h2" else "h4"
     parts = [f"<{heading}>Recording {h.esc(rec.id)}</{heading}>", _meta(rec)]
-    if t is not None or analysis.states is not None:
+    t, r = results.get("turns"), results.get("repair")
+    states = _states(rec) if "grid" in results or r is not None else None
+    if t is not None or states is not None:
         view = timeline_figure(
             rec,
             t.pairs if t is not None else None,
             r.mismatches if r is not None else None,
-            analysis.states,
+            states,
         )
         where = (
             "the whole session"
@@ -144,49 +90,28 @@ def render(analysis: Analysis, *, words: bool, heading: str = "h2") -> tuple[str
         caption = f"Timeline of {where}: {what}" + (
             "; red bands are moments out of step, triangles the repairs." if r else "."
         )
-        timeline = h.figure(figures.svg(view.figure), caption, "timeline")
-        parts += [f"<{sub}>Timeline</{sub}>", timeline]
+        parts += [
+            f"<{sub}>Timeline</{sub}>",
+            h.figure(figures.svg(view.figure), caption, "timeline"),
+        ]
         if words:
             parts.append(_excerpt(rec, view.start_s, view.end_s))
-    if t is not None and t.turns > 0:
-        caption = (
-            f"Back-and-forth turns in each hour of the recording ({t.turns:,} in all, "
-            f"rule {t.rule}), counted per hour actually recorded."
-        )
-        parts += [
-            f"<{sub}>Turns per hour</{sub}>",
-            h.figure(figures.svg(figures.hourly_figure(t)), caption, "hourly"),
-        ]
-    if t is not None and sum(t.latency_histogram["counts"]):
-        caption = (
-            f"How quickly an adult answered the child: half of the answers came within "
-            f"{t.latency_median_s:.1f} s (the dashed line)."
-        )
-        parts += [
-            f"<{sub}>Response latency</{sub}>",
-            h.figure(figures.svg(figures.latency_figure(t)), caption, "latency"),
-        ]
-    if analysis.grid is not None:
-        caption = (
-            "Where the pair spent its time: each dot is a stay in one combination of the child's "
-            "and the caregiver's states (bigger dots lasted longer), lines show the moves."
-        )
-        parts += [
-            f"<{sub}>State space grid</{sub}>",
-            h.figure(figures.grid_svg(analysis.grid), caption, "grid"),
-        ]
-    if r is not None and r.mismatch_episodes > 0:
-        caption = (
-            "How long getting back in step took: the curve drops at each repair; + marks "
-            "mismatches that ended without a match (censored)."
-        )
-        parts += [
-            f"<{sub}>Repair latency</{sub}>",
-            h.figure(figures.svg(survival_figure(r)), caption, "survival"),
-        ]
-    parts.append(h.left_out(analysis.left_out))
-    parts.append(h.details("Numbers, parameters and sources", _tables(analysis)))
+    drawn, not_drawn = plots.render(results, sub)
+    parts += drawn
+    parts.append(h.left_out([*analysis.left_out, *not_drawn]))
+    parts.append(h.details("Numbers, parameters and sources", _numbers(analysis)))
     return "".join(parts), coach_html(coach.sentences(coach_facts(analysis), "recording"))
+
+
+def _states(rec: Recording):
+    """Both partners' coded states for the timeline (None when they cannot be built)."""
+    from attunement.errors import AttunementError
+    from attunement.measures.coded_streams import build_joint_states
+
+    try:
+        return build_joint_states(rec)[0]
+    except AttunementError:
+        return None
 
 
 def coach_html(said: list[str]) -> str:
@@ -233,78 +158,11 @@ def _excerpt(rec: Recording, start_s: float, end_s: float) -> str:
     )
 
 
-TURN_FIELDS = (
-    "turns",
-    "turns_per_hour",
-    "recorded_s",
-    "child_units",
-    "adult_units",
-    "child_serves",
-    "adult_serves",
-    "adult_returns",
-    "child_returns",
-    "response_rate",
-    "latency_median_s",
-    "latency_q1_s",
-    "latency_q3_s",
-    "exchanges",
-    "longest_exchange",
-    "other_child_units",
-    "other_child_turns",
-    "chance_turns",
-    "chance_sd",
-    "chance_ratio",
-    "chance_p",
-)
-
-
-def _value(v: Any) -> Any:
-    if isinstance(v, dict | list):
-        return ", ".join(f"{k}={x}" for k, x in v.items()) if isinstance(v, dict) else str(v)
-    return v
-
-
-def _tables(analysis: Analysis) -> str:
-    t, r, g = analysis.turns, analysis.repair, analysis.grid
-    parts = []
-    if t is not None:
-        parts.append(f"<h4>Serve and return (rule {h.esc(t.rule)})</h4>")
-        parts.append(h.key_values((name, _value(getattr(t, name))) for name in TURN_FIELDS))
-        parts.append(h.key_values([("parameters", _value(t.parameters))]))
-        parts.append(h.paragraph(f"Definition: {t.definition}", "source"))
-        parts.append(h.paragraph(f"Source: {t.source}", "source"))
-        if t.bins_1h is not None and t.bins_1h.height:
-            parts.append("<h4>1-hour bins</h4>")
-            parts.append(h.table(t.bins_1h.columns, t.bins_1h.iter_rows()))
-        by = [
-            (column, label, turns_with)
-            for column, counts in t.by_caregiver.items()
-            for label, turns_with in counts.items()
-        ]
-        if by:
-            parts.append("<h4>Turns by the adult's speaker type and id</h4>")
-            parts.append(h.table(("column", "label", "turns"), by))
-    if r is not None:
-        parts.append(f"<h4>Rupture and repair (match table {h.esc(r.match_table)})</h4>")
-        numbers = [(k, _value(v)) for k, v in r.figures().items()]
-        parts.append(h.key_values(numbers))
-        if r.by_episode:
-            frame = r.to_frame()
-            parts.append(h.table(frame.columns, frame.iter_rows()))
-        parts.append(h.key_values([("parameters", _value(r.parameters))]))
-        parts.append(h.paragraph(f"Definition: {r.definition}", "source"))
-        parts.append(h.paragraph(f"Source: {r.source}", "source"))
-    if g is not None:
-        parts.append("<h4>State space grid</h4>")
-        parts.append(h.key_values((k, _value(v)) for k, v in g.figures().items()))
-        parts.append(h.paragraph(f"Definition: {g.definition}", "source"))
-        parts.append(h.paragraph(f"Source: {g.source}", "source"))
+def _numbers(analysis: Analysis) -> str:
+    parts = [numbers.section(o.result) for o in analysis.outcomes if o.result is not None]
     warnings = [*analysis.recording.warnings, *analysis.notes]
-    if t is not None:
-        warnings += t.warnings
-    if r is not None:
-        warnings += r.warnings
+    warnings += [w for o in analysis.outcomes if o.result is not None for w in o.result.warnings]
     if warnings:
-        items = "".join(f"<li>{h.esc(w)}</li>" for w in warnings)
+        items = "".join(f"<li>{h.esc(w)}</li>" for w in dict.fromkeys(warnings))
         parts.append(f"<h4>Warnings and notes</h4><ul>{items}</ul>")
     return "".join(parts)

@@ -10,6 +10,8 @@ from attunement.measures.params import Param
 from attunement.measures.registry import Family
 
 PRESETS = ("icep-r", "monadic-phases", "valence")
+AUTO = "auto"
+AUTO_ORDER = ("icep-r", "valence", "monadic-phases")  # the first that covers every coded pair
 TRONICK = "Tronick & Gianino (1986) Zero to Three 6(3):1-6; Tronick (1989) Am Psychol 44:112-119"
 MATCHING = "Tronick & Cohn (1989) Child Dev 60:85-92"
 KM = "Kaplan & Meier (1958) JASA 53:457-481; lifelines (Davidson-Pilon 2019, JOSS 4:1317)"
@@ -21,16 +23,28 @@ def _run(recording, **config: Any):
     from attunement.errors import DataError
     from attunement.measures.repair import MatchTableError, load_match_table, repair
 
-    table = load_match_table(config["match_table"])  # unknown or malformed: ParameterError
-    try:
-        return repair(
-            recording,
-            match_table=table,
-            min_mismatch_s=config["min_mismatch_s"],
-            absent_code=config["absent_code"],
-        )
-    except MatchTableError as exc:  # the table was read: what is left is a pair it lacks
-        raise DataError(str(exc)) from None
+    names = AUTO_ORDER if config["match_table"] == AUTO else (config["match_table"],)
+    problems = []
+    for name in names:
+        table = load_match_table(name)  # unknown or malformed: ParameterError
+        try:
+            result = repair(
+                recording,
+                match_table=table,
+                min_mismatch_s=config["min_mismatch_s"],
+                absent_code=config["absent_code"],
+            )
+        except MatchTableError as exc:  # the table was read: what is left is a pair it lacks
+            problems.append(str(exc))
+            continue
+        if config["match_table"] == AUTO:
+            result.warnings.append(f"match table chosen automatically: {table.name}")
+        return result
+    raise DataError(
+        "; ".join(problems)
+        if len(problems) == 1
+        else "no match table covers the codes (" + "; ".join(problems) + ")"
+    )
 
 
 PARAMETERS = (
@@ -38,8 +52,9 @@ PARAMETERS = (
         "match_table",
         "text",
         "icep-r",
-        f"Which pairs of states match: a preset ({', '.join(PRESETS)}) or a CSV file "
-        "caregiver_code,child_code,relation.",
+        f"Which pairs of states match: a preset ({', '.join(PRESETS)}), a CSV file "
+        "caregiver_code,child_code,relation, or auto (the first of "
+        f"{', '.join(AUTO_ORDER)} that covers every coded pair, named in the warnings).",
     ),
     Param(
         "min_mismatch_s",
