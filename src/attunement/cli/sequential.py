@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import polars as pl
 import typer
 from rich.table import Table
 
@@ -25,8 +24,10 @@ from attunement.cli.common import (
 )
 from attunement.errors import DataError, ReadError
 from attunement.io import Batch
-from attunement.roles import RoleMapError
-from attunement.roles import load as roles_load
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
 
 
 def _selector(text: str) -> dict[str, list[str]]:
@@ -42,6 +43,8 @@ def _selector(text: str) -> dict[str, list[str]]:
 
 def _event_table(path: Path) -> pl.DataFrame | None:
     """A CSV of codes (column ``code``, optional ``sequence``, no ``segment_onset``), or None."""
+    import polars as pl
+
     if path.suffix.lower() != ".csv":
         return None
     try:
@@ -101,8 +104,12 @@ def command(
 ) -> None:
     """Does B follow A more often than chance? Lag-sequential tables for event data (SDIS,
     a CSV of codes, coded recordings); time-window tables for timed data (--window-s)."""
+    import polars as pl
+
     from attunement.io import sdis
     from attunement.measures.sequential import sequential, sequential_timed
+    from attunement.roles import RoleMapError
+    from attunement.roles import load as roles_load
 
     code_order = [c.strip() for c in codes.split(",")] if codes else None
     events, recordings, batch = None, [], Batch()
@@ -168,7 +175,7 @@ def _grid(title: str, codes: list[str], rows: np.ndarray, fmt: str) -> Table:
     for code in codes:
         table.add_column(code, justify="right")
     for code, row in zip(codes, rows, strict=True):
-        table.add_row(code, *("" if np.isnan(v) else format(v, fmt) for v in row))
+        table.add_row(code, *("" if math.isnan(v) else format(v, fmt) for v in row))
     return table
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from attunement.cli.common import App, JsonOpt, err, example, out, progress_bar
 from attunement.outputs import atomic, check_file, check_folder, make_folder, write_text
-from attunement.simulate.development import CLASSES
-from attunement.simulate.population import DEFAULT_CHUNK, PopulationSummary, write_population
+from attunement.simulate.specs import DEFAULT_CHUNK
+
+if TYPE_CHECKING:
+    from attunement.simulate.population import PopulationSummary
 
 app = App(
     help="Simulate children's development from caregiving to attachment (docs/model.md).",
@@ -65,6 +67,8 @@ def population(
         except OSError as exc:
             err.print(f"error: cannot reach the Dask scheduler at {dask}: {exc}")
             raise typer.Exit(1) from None
+    from attunement.simulate.population import write_population
+
     n_chunks = -(-children // chunk_size)
     try:
         with progress_bar("simulating", n_chunks) as tick:
@@ -90,6 +94,8 @@ def population(
 
 
 def _print_summary(summary: PopulationSummary, path: Path) -> None:
+    from attunement.simulate.development import CLASSES
+
     first = summary.snapshot_ages[0]
     table = Table(
         title=f"{summary.n_children} children, {summary.weeks} weeks, seed {summary.seed}",

@@ -7,23 +7,18 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from attunement.cli.common import JsonOpt, err, out
-from attunement.measures.repair import repair
-from attunement.measures.turns import turns
 from attunement.outputs import atomic, check_file, check_folder
-from attunement.recording import Recording
-from attunement.simulate.session import (
-    LENA_WINDOW_S,
-    Session,
-    SessionParameters,
-    expected_turns,
-    session,
-)
+from attunement.simulate.specs import SessionParameters
+
+if TYPE_CHECKING:
+    from attunement.recording import Recording
+    from attunement.simulate.session import Session
 
 SUFFIXES = (".csv", ".parquet")
 
@@ -79,6 +74,8 @@ def command(
     )
     if still_face:
         params = replace(params, still_face_s=(minutes * 20, minutes * 20, minutes * 20))
+    from attunement.simulate.session import session
+
     sim = session(params, minutes=None if still_face else minutes, seed=seed)
     try:
         _write(sim.recording, out_path)
@@ -104,6 +101,10 @@ def _write(recording: Recording, path: Path) -> None:
 
 
 def _measured(rec: Recording, phase: str | None = None) -> dict[str, Any]:
+    from attunement.measures.repair import repair
+    from attunement.measures.turns import turns
+    from attunement.simulate.session import LENA_WINDOW_S
+
     t = turns(rec, rule="window", window=LENA_WINDOW_S, chance=0, bins=False)
     r = repair(rec, match_table="valence", kinds=("affect",))
     numbers = r.figures() if phase is None else r.by_episode.get(phase, r.figures())
@@ -119,6 +120,8 @@ def _measured(rec: Recording, phase: str | None = None) -> dict[str, Any]:
 def _compare(sim: Session) -> dict[str, Any]:
     """True parameters, what the `window` rule should measure, and what was measured, per phase
     (the whole session when there is no Still-Face)."""
+    from attunement.simulate.session import expected_turns
+
     params = sim.truth.parameters
     expected = expected_turns(params)
     phases = sim.truth.phases["phase"].to_list()

@@ -6,14 +6,16 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import ReadError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def command(
@@ -91,6 +93,8 @@ def _fmt(value: float | None, spec: str = ".4f") -> str:
 
 
 def _mean(values: np.ndarray) -> float:
+    import numpy as np
+
     return float(np.nanmean(values)) if (~np.isnan(values)).any() else math.nan
 
 

@@ -28,8 +28,8 @@ from attunement.simulate.development import (
     DevelopmentParams,
     simulate_development,
 )
+from attunement.simulate.specs import DEFAULT_CHUNK
 
-DEFAULT_CHUNK = 100_000
 DIMENSIONS = ("avoidance", "anxiety", "disorganisation")
 
 
