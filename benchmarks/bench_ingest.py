@@ -48,7 +48,7 @@ def day_files(days: int) -> Path:
     return folder
 
 
-def run(folder: Path, days: int, jobs: int, chance: int = 0) -> dict:
+def run(folder: Path, days: int, jobs: int, n_resamples: int = 0) -> dict:
     files = sorted(folder.glob("day*.parquet"))[:days]
     work = Path(tempfile.mkdtemp(prefix="bench_ingest_"))
     try:
@@ -57,7 +57,7 @@ def run(folder: Path, days: int, jobs: int, chance: int = 0) -> dict:
         stored = ingest(files, db, jobs=jobs)
         t_ingest = time.perf_counter() - t0
         requests = [
-            request(f"turns:rule={rule},n_resamples={chance}") for rule in ("lena", "window")
+            request(f"turns:rule={rule},n_resamples={n_resamples}") for rule in ("lena", "window")
         ]
         t1 = time.perf_counter()
         measured = measure(str(db), requests, jobs=jobs)
@@ -69,7 +69,7 @@ def run(folder: Path, days: int, jobs: int, chance: int = 0) -> dict:
     return {
         "jobs": jobs,
         "days": days,
-        "n_resamples": chance,
+        "n_resamples": n_resamples,
         "segments": stored.segments,
         "failed": len(stored.failed) + len(measured.failed),
         "results": measured.computed,
@@ -87,7 +87,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=1000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument(
-        "--chance",
+        "--n-resamples",
         type=int,
         default=0,
         help="circular shifts of the turns' chance baseline (0: off, as in the target run; "
@@ -99,11 +99,11 @@ def main() -> None:
     print(f"{args.days} day files ready in {time.perf_counter() - t0:.1f} s: {folder}")
     runs = []
     for jobs in args.jobs:
-        r = run(folder, args.days, jobs, args.chance)
+        r = run(folder, args.days, jobs, args.n_resamples)
         runs.append(r)
         print(
             f"--jobs {jobs}: {r['segments']:,} segments; ingest {r['ingest_s']} s "
-            f"({r['ingest_segments_per_s']:,}/s) + lena & window (chance {args.chance}) "
+            f"({r['ingest_segments_per_s']:,}/s) + lena & window (n_resamples {args.n_resamples}) "
             f"{r['measure_s']} s "
             f"= {r['total_s']} s ({r['segments_per_s']:,} segments/s; target < 180 s "
             "for 1,000 days)"
@@ -118,7 +118,7 @@ def main() -> None:
     }
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    name = "ingest.json" if args.chance == 0 else f"ingest_chance{args.chance}.json"
+    name = "ingest.json" if args.n_resamples == 0 else f"ingest_chance{args.n_resamples}.json"
     (out / name).write_text(json.dumps(result, indent=2) + "\n")
 
 
