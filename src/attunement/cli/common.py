@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from attunement.errors import AttunementError, StoreError
 from attunement.io import Batch, expand, formats, read_batch
@@ -80,6 +79,8 @@ def progress_bar(verb: str, total: int):
     if not (err.is_terminal and total > 1):
         yield lambda name: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn(verb), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[f]}"))
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(verb, total=total, f="")

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from attunement.cli.common import NoWordsOpt, RolesOpt, err, out
-from attunement.corpus.exchange import export_store, import_store
-from attunement.corpus.ingest import IngestSummary, ingest
 from attunement.outputs import check_folder
-from attunement.roles import load as load_roles
+
+if TYPE_CHECKING:
+    from attunement.corpus.ingest import IngestSummary
 
 DbOpt = Annotated[Path, typer.Option("--db", help="The corpus store (a DuckDB file).")]
 JobsOpt = Annotated[
@@ -68,6 +61,9 @@ def command(
         raise typer.Exit(2)
     if export is not None:
         check_folder(export, [import_, *(paths or [])])
+    from attunement.corpus.exchange import export_store, import_store  # duckdb
+    from attunement.roles import load as load_roles
+
     role_map = load_roles(roles) if roles is not None else None
     if import_ is not None:
         added = import_store(db, import_)
@@ -85,6 +81,16 @@ def command(
 
 
 def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose, release_every) -> IngestSummary:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from attunement.corpus.ingest import ingest
+
     columns = (
         TextColumn("ingest"),
         BarColumn(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,8 +14,9 @@ from attunement.errors import DataError, ParameterError, ReadError
 from attunement.io import read_file
 from attunement.measures.families.repair import FAMILY, PRESETS
 from attunement.measures.params import validate
-from attunement.measures.repair import RepairResult, still_face_contrasts
-from attunement.roles import RoleMapError
+
+if TYPE_CHECKING:
+    from attunement.measures.repair import RepairResult
 
 
 def command(
@@ -67,6 +68,9 @@ def command(
         raise ParameterError(
             f"--contrast: no repair figure {', '.join(unknown)}; figures: {', '.join(known)}"
         )
+    from attunement.measures.repair import still_face_contrasts
+    from attunement.roles import RoleMapError
+
     results: list[RepairResult] = []
     for path in paths:
         try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 
 from attunement.cli.common import (
@@ -18,17 +17,17 @@ from attunement.cli.common import (
     read_paths,
     report_failures,
 )
-from attunement.corpus.store import StoreError
-from attunement.errors import ReadError
+from attunement.errors import ReadError, StoreError
 from attunement.measures.families.turns import RULE_NAMES
 from attunement.measures.registry import family
 from attunement.outputs import check_file
-from attunement.report import build
-from attunement.report.coach import load_templates
+from attunement.report.specs import TOP_DEFAULT
 
 
 def _is_scores(path: Path) -> bool:
     """A CSV whose header has ``anxiety`` and ``avoidance`` (``attunement score --out``)."""
+    import polars as pl
+
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
     try:
@@ -69,7 +68,7 @@ def command(
     ] = "auto",
     top: Annotated[
         int, typer.Option("--top", min=0, help="With --db: sections for the N busiest recordings.")
-    ] = build.TOP_DEFAULT,
+    ] = TOP_DEFAULT,
     scale_min: Annotated[
         float | None, typer.Option("--scale-min", help="Scores: lowest answer (draws midpoint).")
     ] = None,
@@ -93,6 +92,9 @@ def command(
     if (scale_min is None) != (scale_max is None):
         err.print("error: give both --scale-min and --scale-max, or neither")
         raise typer.Exit(2)
+    from attunement.report import build  # numpy, polars, matplotlib: only when a report is made
+    from attunement.report.coach import load_templates
+
     templates = load_templates(coach_templates)
     if db is not None:
         existing_store(db)

@@ -27,8 +27,8 @@ from attunement.report import html as h
 from attunement.report.corpus_hourly import corpus_hourly_figure, has_clock
 from attunement.report.plane import plane_figure
 from attunement.report.recording_section import analyse, coach_facts, coach_html, render
+from attunement.report.specs import TOP_DEFAULT
 
-TOP_DEFAULT = 10
 # A report shows repair whenever a preset covers the codes (and names the table it chose).
 REPORT_SETTINGS = {"repair": {"match_table": "auto"}}
 
