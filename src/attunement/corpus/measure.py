@@ -26,7 +26,7 @@ from attunement.corpus.results import KEY_COLUMNS, config_key, rows, schemas
 from attunement.corpus.store import open_store
 from attunement.errors import ParameterError
 from attunement.measures.base import jsonable
-from attunement.measures.registry import Family
+from attunement.measures.registry import Family, ensure
 from attunement.outputs import atomic, check_file
 
 CHUNK_SEGMENTS = 500_000
@@ -133,6 +133,7 @@ def compute_chunk(payload: list[tuple[dict, pl.DataFrame, list]]) -> list[tuple]
     for meta, segments, wanted in payload:
         rec = rebuild.recording(meta, segments)
         for family, cfg, key in wanted:
+            ensure(family)
             try:
                 tables: Any = rows(family, rec, cfg)
             except Exception as exc:  # recorded and reported, the run goes on

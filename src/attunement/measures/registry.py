@@ -194,6 +194,16 @@ def register(new: Family) -> Family:
     return new
 
 
+def ensure(known: Family) -> Family:
+    """``known`` registered in this process (a worker receiving a family registered in its
+    parent process); a different family of the same name is an error."""
+    _load_builtin()
+    present = _FAMILIES.setdefault(known.name, known)
+    if present != known:
+        raise ParameterError(f"two different measure families are called {known.name!r}")
+    return present
+
+
 def unregister(name: str) -> None:
     """Remove a family added with ``register`` (built-ins stay)."""
     if name in BUILTIN:
