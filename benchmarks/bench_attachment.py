@@ -15,26 +15,18 @@ import statistics
 import time
 
 from _common import DATA, RESULTS, Comparison, machine, race, table
-from attunement.attachment import classify, cronbach_alpha, score, summarise
+from attunement.attachment import ScoreResult, cronbach_alpha, score
 
 ECR = DATA / "ecr" / "data.csv"
 
 
-def full_run() -> dict:
-    result = score(ECR, "ecr", scale_min=1, scale_max=5, missing=[0])
-    styles = classify(
-        result.scores["anxiety"].to_numpy(),
-        result.scores["avoidance"].to_numpy(),
-        "brennan1998",
-        scale_min=1,
-        scale_max=5,
-    )
-    return summarise(result, styles=styles)
+def full_run() -> ScoreResult:
+    return score(ECR, "ecr", scale_min=1, scale_max=5, missing=[0], styles="brennan1998")
 
 
 def run(repeats: int) -> tuple[dict, list[Comparison]]:
     start = time.perf_counter()
-    summary = full_run()
+    result = full_run()
     first = time.perf_counter() - start
     runs = []
     for _ in range(repeats):
@@ -49,8 +41,8 @@ def run(repeats: int) -> tuple[dict, list[Comparison]]:
         "best_s": round(min(runs), 4),
         "runs_s": [round(r, 4) for r in runs],
         "figures": {
-            k: {m: v[m] for m in ("mean", "sd", "alpha", "alpha_ci", "omega", "n")}
-            for k, v in summary["subscales"].items()
+            k: {m: v[m] for m in ("mean", "sd", "alpha", "alpha_low", "alpha_high", "omega", "n")}
+            for k, v in result.subscales.items()
         },
     }
     comparisons = []

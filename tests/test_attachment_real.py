@@ -5,43 +5,42 @@ import json
 
 import numpy as np
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from attunement.attachment import ResponseError, score, summarise
+from attunement.attachment import ResponseError, score
 from attunement.cli import app
+from attunement.measures.registry import family
+from tests.catalogue_helpers import assert_catalogue_names
 from tests.conftest import REAL, need
 
 ECR = REAL / "ecr" / "data.csv"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def ecr_summary():
+def test_ecr_oracle_on_complete_cases():
     result = score(need(ECR), "ecr", scale_min=1, scale_max=5, missing=[0])
-    return result, summarise(result)
-
-
-def test_ecr_oracle_on_complete_cases(ecr_summary):
-    result, summary = ecr_summary
-    assert result.n_respondents == 51491
-    assert summary["n_complete"] == 46610
-    avo, anx = summary["subscales"]["avoidance"], summary["subscales"]["anxiety"]
-    assert (round(avo["mean"], 3), round(avo["sd"], 3), round(avo["alpha"], 3)) == (
+    assert result.respondents == 51491
+    assert result.complete_cases == 46610
+    r = result
+    assert (round(r.avoidance_mean, 3), round(r.avoidance_sd, 3), round(r.avoidance_alpha, 3)) == (
         2.565,
         0.840,
         0.938,
     )
-    assert (round(anx["mean"], 3), round(anx["sd"], 3), round(anx["alpha"], 3)) == (
+    assert (round(r.anxiety_mean, 3), round(r.anxiety_sd, 3), round(r.anxiety_alpha, 3)) == (
         3.095,
         0.803,
         0.916,
     )
-    assert round(summary["correlations"]["avoidance~anxiety"], 2) == -0.05
-    assert avo["alpha_ci"][0] < avo["alpha"] < avo["alpha_ci"][1]
-    assert 0.90 < anx["omega"] < 0.93 and 0.92 < avo["omega"] < 0.95
+    assert round(r.anxiety_avoidance_r, 2) == -0.05
+    assert r.correlations["avoidance~anxiety"] == r.anxiety_avoidance_r
+    assert r.avoidance_alpha_low < r.avoidance_alpha < r.avoidance_alpha_high
+    assert 0.90 < r.anxiety_omega < 0.93 and 0.92 < r.avoidance_omega < 0.95
+    assert r.subscales["anxiety"]["alpha"] == r.anxiety_alpha
+    # 9,534 answers are the declared missing code 0 (the undeclared-code test below lists them)
+    assert (r.missing_answers, r.invalid_answers) == (9534, 0)
 
 
 def test_cli_json_summary_and_scores_file(tmp_path):
@@ -51,16 +50,22 @@ def test_cli_json_summary_and_scores_file(tmp_path):
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert summary["instrument"] == "ecr"
-    assert (summary["n_respondents"], summary["n_complete"]) == (51491, 46610)
+    assert_catalogue_names(summary, "score")
+    assert summary["instrument"] == "ecr" and summary["path"] == str(need(ECR))
+    assert (summary["respondents"], summary["complete_cases"]) == (51491, 46610)
     for name in ("anxiety", "avoidance"):
         entry = summary["subscales"][name]
-        assert {"mean", "sd", "alpha", "alpha_ci", "omega", "n"} <= set(entry)
+        assert {"mean", "sd", "alpha", "alpha_low", "alpha_high", "omega", "n"} <= set(entry)
         assert entry["n"] == 46610
     assert round(summary["subscales"]["anxiety"]["alpha"], 3) == 0.916
+    assert (round(summary["anxiety_alpha"], 3), round(summary["avoidance_alpha"], 3)) == (
+        0.916,
+        0.938,
+    )
     styles = summary["styles"]
+    assert_catalogue_names(styles, "styles")
     assert styles["method"] == "brennan1998" and styles["parameters"]["rescaled_to_1_7"]
-    assert sum(styles["counts"].values()) == 51491
+    assert sum(styles[f.name] for f in family("styles").scalars) == 51491
     assert summary["problems"] == []
     scores = pl.read_csv(out)
     assert scores.height == 51491
@@ -85,7 +90,8 @@ def test_cli_sniffs_tabs_and_reports_problems_with_invalid_missing(tmp_path):
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert summary["n_problems"] == 2
+    assert_catalogue_names(summary, "score")
+    assert summary["invalid_answers"] == 2
     assert [(p["respondent"], p["item"], p["line"]) for p in summary["problems"]] == [
         ("p2", "M8", 3),
         ("p2", "M9", 3),

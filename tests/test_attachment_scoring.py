@@ -1,9 +1,13 @@
 """Attachment questionnaires: key integrity, scoring rules, reliability and styles, with
 hand-computed expected values."""
 
+import json
+
 import numpy as np
 import polars as pl
 import pytest
+from scipy import stats
+from typer.testing import CliRunner
 
 from attunement.attachment import (
     Instrument,
@@ -15,6 +19,8 @@ from attunement.attachment import (
     mcdonald_omega,
     score,
 )
+from attunement.cli import app
+from tests.catalogue_helpers import assert_catalogue_names
 
 SIZES = {
     "ecr": {"avoidance": 18, "anxiety": 18},
@@ -126,6 +132,59 @@ def test_missing_rule_keeps_exactly_20_percent_and_drops_more():
     assert res.scores["complete"].to_list() == [True, False, False]
     stricter = score(frame, five_items(), max_missing=0.0)
     assert stricter.scores["x"].to_list()[1:] == [None, None]
+
+
+def test_sample_figures_by_hand():
+    """Keyed answers (item 2 reversed: 8 - raw) of the three complete cases: 1 1 1 1 2,
+    2 2 2 2 2, 3 3 3 3 5; item variances 1, 1, 1, 1, 3 (sum 7), totals 6, 10, 17 (variance 31):
+    alpha = 5/4 (1 - 7/31) = 30/31; Feldt's interval with F(2, 8). Scores 1.2, 2, 3.4: mean
+    2.2, SD sqrt(2.48 / 2). The fourth respondent skips Q1 and answers 4 to the rest: scored
+    (1 of 5 missing), straight-lined, a run of 4. Three cases for five items: no omega."""
+    frame = pl.DataFrame(
+        {
+            "Q1": [1, 2, 3, None],
+            "Q2": [7, 6, 5, 4],
+            "Q3": [1, 2, 3, 4],
+            "Q4": [1, 2, 3, 4],
+            "Q5": [2, 2, 5, 4],
+        }
+    )
+    r = score(frame, five_items())
+    assert (r.respondents, r.complete_cases, r.scored, r.missing_answers) == (4, 3, 4, 1)
+    assert (r.invalid_answers, r.straight_lined, r.longstring_max) == (0, 1, 4)
+    x = r.subscales["x"]
+    assert (x["items"], x["n"], x["scored"]) == (5, 3, 4)
+    assert x["mean"] == pytest.approx(2.2) and x["sd"] == pytest.approx(np.sqrt(1.24))
+    assert x["alpha"] == pytest.approx(30 / 31)
+    low = 1 - (1 / 31) * stats.f.ppf(0.975, 2, 8)
+    high = 1 - (1 / 31) * stats.f.ppf(0.025, 2, 8)
+    assert (x["alpha_low"], x["alpha_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert x["omega"] is None and "singular" in x["reliability"]
+    assert r.anxiety_alpha is None and r.anxiety_avoidance_r is None  # not an ECR instrument
+
+
+def test_score_json_uses_the_catalogue_names(tmp_path):
+    """ECR-S (reverse items 1, 5, 8, 9), four respondents: all 4 (anxiety = avoidance = 4, the
+    midpoint, which counts as low: secure); all 4 but Q3 (scored, secure); 7 on the keyed and 1
+    on the reversed items (7 and 7: fearful); nothing answered (unclassified)."""
+    rows = [[4] * 12, [4, 4, None, *[4] * 9], [1 if i in (1, 5, 8, 9) else 7 for i in range(1, 13)]]
+    rows.append([None] * 12)
+    frame = pl.DataFrame({f"Q{i + 1}": [row[i] for row in rows] for i in range(12)})
+    path = tmp_path / "ecr-s.csv"
+    frame.write_csv(path)
+    res = CliRunner().invoke(app, ["score", "ecr-s", str(path), "--styles", "midpoint", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert_catalogue_names(data, "score")
+    assert (data["instrument"], data["path"]) == ("ecr-s", str(path))
+    assert (data["respondents"], data["complete_cases"], data["scored"]) == (4, 2, 3)
+    assert (data["missing_answers"], data["straight_lined"], data["longstring_max"]) == (13, 2, 12)
+    assert (data["key_verification"], data["invalid_answers"]) == ("unverified", 0)
+    assert data["subscales"]["anxiety"]["scored"] == 3
+    styles = data["styles"]
+    assert_catalogue_names(styles, "styles")
+    counts = [styles[name] for name in ("secure", "fearful", "preoccupied", "dismissing")]
+    assert counts == [2, 1, 0, 0] and styles["unclassified"] == 1
 
 
 def test_ecr_missing_rule_boundary_on_18_items():
@@ -282,7 +341,7 @@ def test_quadrants_at_midpoint_and_median():
         None,
     ]
     assert mid.parameters["cut_anxiety"] == 4
-    assert mid.counts == {
+    assert mid.figures() == {
         "secure": 2,
         "fearful": 1,
         "preoccupied": 1,

@@ -24,7 +24,6 @@ from attunement.attachment.strange_situation import (
     read_strange_situation,
 )
 from attunement.attachment.styles import METHODS, STYLES, StyleResult, classify
-from attunement.attachment.summary import summarise
 
 __all__ = [
     "METHODS",
@@ -56,5 +55,4 @@ __all__ = [
     "read_responses",
     "read_strange_situation",
     "score",
-    "summarise",
 ]

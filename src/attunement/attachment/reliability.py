@@ -137,7 +137,12 @@ def _one_factor_ml(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     diag = np.diag(s)
     if np.any(diag <= 0):
         raise DataError("omega is undefined: an item has zero variance")
-    logdet_s = np.linalg.slogdet(s)[1]
+    sign, logdet_s = np.linalg.slogdet(s)
+    if sign <= 0:
+        raise DataError(
+            f"omega is undefined: the covariance matrix of the {k} items is singular (fewer "
+            "complete cases than items, or an item that is a combination of others)"
+        )
 
     def discrepancy(log_psi: np.ndarray) -> float:
         psi = np.exp(log_psi)

@@ -20,6 +20,9 @@ Definitions (one code path for every instrument and scale length):
 - **Long-string index** (``longstring``): the longest run of identical consecutive raw answers in
   administration order, a missing answer breaking the run (Johnson 2005, J Res Pers 39, 103-129;
   Meade & Craig 2012, Psychol Methods 17, 437-455). No cut-off is applied: it is reported.
+
+The sample's figures (``summary``: counts, descriptives, reliability) are the ``score`` family's
+catalogue (``measures/families/score.py``); with ``styles`` the categories of ``styles`` too.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import polars as pl
 
 from attunement.attachment.instruments import Instrument, load
+from attunement.attachment.styles import METHODS, StyleResult, classify
+from attunement.attachment.summary import DEFINITION, sample_figures
 from attunement.errors import DataError, ParameterError, ReadError
+from attunement.measures.base import Result
 
 SOURCE = (
     "Subscale means of reverse-keyed items (Brennan, Clark & Shaver 1998; Fraley, Waller & "
@@ -76,27 +82,52 @@ class ResponseError(DataError):
 
 
 @dataclass
-class ScoreResult:
-    """Scores of one instrument for every respondent, with every parameter used.
+class ScoreResult(Result):
+    """Scores of one instrument for every respondent and the sample's figures, with every
+    parameter used.
 
     ``scores`` has one row per respondent: the id (if any), each subscale score and its
     ``_n`` (items answered), derived scores, ``n_answered`` (all items), ``complete``,
     ``straight_line`` and ``longstring``. ``keyed`` is the respondents x items matrix after
-    reverse keying (NaN = missing), in administration order, for reliability analysis.
+    reverse keying (NaN = missing), in administration order, for reliability analysis. The
+    figures (``summary``) are attributes; ``styles`` holds the categories when asked for.
     """
 
-    instrument: Instrument
+    family: ClassVar[str] = "score"
+
+    instrument: Instrument = field(repr=False)
     parameters: dict[str, Any]
     source: str
     definition: str
-    scores: pl.DataFrame
+    scores: pl.DataFrame = field(repr=False)
     keyed: np.ndarray = field(repr=False)
+    respondents: int
+    complete_cases: int
+    scored: int
+    missing_answers: int
+    invalid_answers: int
+    straight_lined: int
+    longstring_max: int
+    key_verification: str
+    anxiety_mean: float | None
+    anxiety_sd: float | None
+    anxiety_alpha: float | None
+    anxiety_alpha_low: float | None
+    anxiety_alpha_high: float | None
+    anxiety_omega: float | None
+    avoidance_mean: float | None
+    avoidance_sd: float | None
+    avoidance_alpha: float | None
+    avoidance_alpha_low: float | None
+    avoidance_alpha_high: float | None
+    avoidance_omega: float | None
+    anxiety_avoidance_r: float | None
+    subscales: dict[str, dict[str, Any]]
+    correlations: dict[str, float | None]
     problems: list[Problem] = field(default_factory=list)
+    styles: StyleResult | None = None
+    path: str = ""
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def n_respondents(self) -> int:
-        return self.scores.height
 
     @property
     def complete(self) -> np.ndarray:
@@ -110,18 +141,11 @@ class ScoreResult:
         return block[self.complete] if complete_only else block
 
     def to_frame(self) -> pl.DataFrame:
-        return self.scores
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "instrument": self.instrument.id,
-            "parameters": self.parameters,
-            "source": self.source,
-            "definition": self.definition,
-            "n_respondents": self.n_respondents,
-            "n_complete": int(self.complete.sum()),
-            "problems": [p.to_dict() for p in self.problems],
-        }
+        """One row per respondent: ``scores``, with ``style`` and ``style_method`` when
+        classified."""
+        if self.styles is None:
+            return self.scores
+        return self.scores.with_columns(self.styles.labels, style_method=pl.lit(self.styles.method))
 
 
 def read_responses(path: str | Path) -> pl.DataFrame:
@@ -158,6 +182,8 @@ def score(
     id_column: str | None = None,
     invalid: Literal["raise", "missing"] = "raise",
     first_line: int | None = None,
+    confidence: float = 0.95,
+    styles: str | None = None,
 ) -> ScoreResult:
     """Score responses to ``instrument`` (see the module docstring for every definition).
 
@@ -165,12 +191,18 @@ def score(
     number in the instrument's order (other columns are ignored). ``scale_min``/``scale_max``
     default to the instrument's published range; ``missing`` lists the declared missing codes.
     ``first_line`` is the file line of the first data row (2 below a header; set automatically
-    when ``data`` is a path) so that problems name lines as well as rows.
+    when ``data`` is a path) so that problems name lines as well as rows. ``confidence``: level
+    of alpha's interval; ``styles``: a ``styles`` method (``brennan1998``, ``midpoint``,
+    ``median``) to classify respondents by anxiety and avoidance.
     """
     inst = load(instrument) if isinstance(instrument, str) else instrument
-    source_name, where = "data", ""
+    if styles is not None and styles not in METHODS:
+        raise ParameterError(f"styles must be one of {', '.join(METHODS)}, got {styles!r}")
+    if styles is not None and not {"anxiety", "avoidance"} <= set(inst.subscales):
+        raise ParameterError(f"{inst.id} has no anxiety and avoidance scores to classify")
+    source_name, where, path = "data", "", ""
     if not isinstance(data, pl.DataFrame):
-        source_name, where = str(data), f"{data}: "
+        source_name, where, path = str(data), f"{data}: ", str(data)
         data = read_responses(data)
         first_line = 2 if first_line is None else first_line
     lo = inst.scale_min if scale_min is None else int(scale_min)
@@ -181,6 +213,8 @@ def score(
         raise ParameterError(f"max_missing must be a fraction in [0, 1), got {max_missing}")
     if invalid not in ("raise", "missing"):
         raise ParameterError(f"invalid must be 'raise' or 'missing', got {invalid!r}")
+    if not 0 < confidence < 1:
+        raise ParameterError(f"confidence must be in (0, 1), got {confidence}")
     columns = inst.columns(items_prefix)
     absent = [c for c in columns if c not in data.columns]
     if absent:
@@ -233,15 +267,29 @@ def score(
         "max_missing": max_missing,
         "id_column": id_column,
         "invalid": invalid,
+        "confidence": confidence,
+        "styles": styles,
     }
+    style_result = None
+    if styles is not None:
+        style_result = classify(
+            scores["anxiety"].to_numpy(),
+            scores["avoidance"].to_numpy(),
+            styles,
+            scale_min=lo,
+            scale_max=hi,
+        )
     return ScoreResult(
         instrument=inst,
         parameters=parameters,
-        source=SOURCE,
-        definition=__doc__.split("\n\n", 1)[1].strip(),
+        source=f"{inst.name} ({inst.version}): {inst.citation} Scoring: {SOURCE}",
+        definition=__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0].strip() + " " + DEFINITION,
         scores=scores,
         keyed=keyed,
+        **sample_figures(inst, scores, keyed, len(problems), confidence),
         problems=problems,
+        styles=style_result,
+        path=path,
         warnings=warnings,
     )
 

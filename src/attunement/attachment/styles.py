@@ -17,21 +17,23 @@ The dimensions are the measurement; a category is a coarser summary and always n
   high/high fearful (Bartholomew & Horowitz 1991's four-category model).
 - ``median``: the same quadrants split at the sample medians of the scored respondents.
 
-Respondents without both dimension scores get no category (null).
+Respondents without both dimension scores get no category (null). The counts are the figures of
+the ``styles`` family (``measures/families/styles.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
 
 from attunement.errors import DataError, ParameterError
+from attunement.measures.base import Result
+from attunement.measures.families.styles import METHODS
 
 STYLES = ("secure", "fearful", "preoccupied", "dismissing")
-METHODS = ("brennan1998", "midpoint", "median")
 BRENNAN_1998 = np.array(
     [
         # avoidance, anxiety, constant
@@ -49,32 +51,30 @@ SOURCES = {
 
 
 @dataclass
-class StyleResult:
-    """One category per respondent (``labels``; null when a dimension is missing), the method,
-    every parameter (cuts, rescaling) and the counts."""
+class StyleResult(Result):
+    """One category per respondent (``labels``; null when a dimension is missing), every
+    parameter (method, cuts, rescaling) and the count of each category."""
 
-    method: str
+    family: ClassVar[str] = "styles"
+
     parameters: dict[str, Any]
     source: str
+    definition: str
     labels: pl.Series = field(repr=False)
+    secure: int
+    fearful: int
+    preoccupied: int
+    dismissing: int
+    unclassified: int
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def counts(self) -> dict[str, int]:
-        found = self.labels.value_counts()
-        got = dict(zip(found[found.columns[0]].to_list(), found["count"].to_list(), strict=True))
-        out = {s: int(got.get(s, 0)) for s in STYLES}
-        out["unclassified"] = int(self.labels.null_count())
-        return out
+    def method(self) -> str:
+        return self.parameters["method"]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "parameters": self.parameters,
-            "source": self.source,
-            "counts": self.counts,
-            "warnings": self.warnings,
-        }
+    def to_frame(self) -> pl.DataFrame:
+        """One row per respondent: ``style`` (null when unclassified)."""
+        return self.labels.to_frame()
 
 
 def classify(
@@ -93,7 +93,7 @@ def classify(
     anx = np.asarray(anxiety, dtype=np.float64)
     avo = np.asarray(avoidance, dtype=np.float64)
     scored = ~(np.isnan(anx) | np.isnan(avo))
-    params: dict[str, Any] = {"scale_min": scale_min, "scale_max": scale_max}
+    params: dict[str, Any] = {"method": method, "scale_min": scale_min, "scale_max": scale_max}
     warnings: list[str] = []
     if method == "brennan1998":
         rescale = (scale_min, scale_max) != (1, 7)
@@ -124,4 +124,13 @@ def classify(
         index = np.select([high_anx & high_avo, high_anx, high_avo], [1, 2, 3], default=0)
     labels = pl.Series("style", np.array(STYLES, dtype=object)[index], dtype=pl.String)
     labels = labels.set(pl.Series(~scored), None)
-    return StyleResult(method, params, SOURCES[method], labels, warnings)
+    found = dict(labels.drop_nulls().value_counts().iter_rows())
+    return StyleResult(
+        parameters=params,
+        source=SOURCES[method],
+        definition=__doc__.split("\n\n", 1)[1].strip(),
+        labels=labels,
+        **{style: int(found.get(style, 0)) for style in STYLES},
+        unclassified=int(labels.null_count()),
+        warnings=warnings,
+    )

@@ -1,80 +1,105 @@
-"""One summary of a scored sample: per-subscale descriptives and reliability, correlations,
-style counts and the problems found; what ``attunement score --json`` prints."""
+"""The sample figures of a scored questionnaire (the ``score`` family's catalogue,
+``measures/families/score.py``): counts, per-subscale descriptives and reliability, the
+correlations between subscale scores and the response-style flags.
+
+Descriptives on **complete cases** (every item answered; the sample the reliabilities use, as in
+the ECR reference figures): per subscale ``mean``, ``sd`` (ddof = 1), ``n`` (complete cases),
+``scored`` (respondents with a score under the missing-data rule), Cronbach's ``alpha`` with
+Feldt's interval ``alpha_low``..``alpha_high`` and McDonald's ``omega`` (both only for subscales
+of 3+ items; ``reliability``), and the Pearson correlations between subscale scores on the same
+cases. The two dimensions of the ECR family (``anxiety``, ``avoidance``) are also scalar figures
+(``anxiety_alpha`` ...); every instrument's subscales are in ``subscales``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import polars as pl
 
-from attunement.attachment.reliability import cronbach_alpha, mcdonald_omega
-from attunement.attachment.scoring import ScoreResult
-from attunement.attachment.styles import StyleResult
+from attunement.attachment.instruments import Instrument
+from attunement.errors import DataError
+
+DIMENSIONS = ("anxiety", "avoidance")
+SUBSCALE_FIGURES = ("mean", "sd", "alpha", "alpha_low", "alpha_high", "omega")
+DEFINITION = (
+    "Descriptives and reliability on complete cases: Cronbach's alpha with Feldt's (1965) "
+    "interval; McDonald's omega total from a maximum-likelihood one-factor fit over the observed "
+    "total variance (subscales of 3+ items); Pearson correlations of subscale scores."
+)
 
 
-def summarise(
-    result: ScoreResult, *, confidence: float = 0.95, styles: StyleResult | None = None
+def sample_figures(
+    inst: Instrument, scores: pl.DataFrame, keyed: np.ndarray, invalid: int, confidence: float
 ) -> dict[str, Any]:
-    """Descriptives on **complete cases** (every item answered; the sample the reliabilities use,
-    as in the ECR reference figures): per subscale ``mean``, ``sd`` (ddof = 1), ``n``,
-    ``n_scored`` (respondents with a score under the missing-data rule), Cronbach's ``alpha``
-    with Feldt's interval and McDonald's ``omega`` (both only for subscales of 3+ items), and the
-    Pearson correlations between subscale scores on the same cases."""
-    inst = result.instrument
-    complete = result.complete
-    frame = result.scores
-    subscales: dict[str, Any] = {}
-    for sub, items in inst.subscales.items():
-        values = frame[sub].to_numpy()[complete].astype(np.float64)
-        entry: dict[str, Any] = {
-            "items": len(items),
-            "n": int(complete.sum()),
-            "n_scored": int(frame[sub].is_not_null().sum()),
-            "mean": _num(values.mean()) if values.size else None,
-            "sd": _num(values.std(ddof=1)) if values.size > 1 else None,
-            "alpha": None,
-            "alpha_ci": None,
-            "omega": None,
-        }
-        if len(items) >= 3 and values.size >= 3:
-            block = result.subscale_items(sub)
-            try:
-                a = cronbach_alpha(block, confidence)
-                entry["alpha"], entry["alpha_ci"] = a.alpha, [a.ci_low, a.ci_high]
-                entry["alpha_ci_method"] = a.ci_method
-                entry["omega"] = mcdonald_omega(block).omega
-                entry["omega_method"] = "ml-one-factor, observed total variance"
-            except ValueError as exc:
-                entry["reliability_note"] = str(exc)
-        subscales[sub] = entry
+    """The ``score`` family's figures of one scored sample (see the module docstring):
+    ``scores`` one row per respondent, ``keyed`` the keyed item matrix (NaN = missing),
+    ``invalid`` the count of invalid answers scored as missing."""
+    complete = scores["complete"].to_numpy()
+    subscales = {
+        sub: _subscale(scores[sub], keyed[:, inst.positions(sub)], complete, confidence)
+        for sub in inst.subscales
+    }
     names = list(inst.subscales)
     correlations = {}
     if complete.sum() > 2:
-        matrix = np.column_stack([frame[s].to_numpy()[complete] for s in names]).astype(float)
+        matrix = np.column_stack([scores[s].to_numpy()[complete] for s in names]).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             r = np.corrcoef(matrix, rowvar=False)
         for i, a_name in enumerate(names):
             for j in range(i + 1, len(names)):
                 correlations[f"{a_name}~{names[j]}"] = _num(r[i, j])
-    summary = {
-        "instrument": inst.id,
-        "instrument_name": inst.name,
-        "citation": inst.citation,
+    every = pl.all_horizontal(pl.col(s).is_not_null() for s in names)
+    return {
+        "respondents": scores.height,
+        "complete_cases": int(complete.sum()),
+        "scored": int(scores.select(every.sum()).item()),
+        "missing_answers": int(np.isnan(keyed).sum()),
+        "invalid_answers": invalid,
+        "straight_lined": int(scores["straight_line"].sum()),
+        "longstring_max": int(scores["longstring"].max() or 0),
         "key_verification": inst.verification,
-        "parameters": result.parameters,
-        "n_respondents": result.n_respondents,
-        "n_complete": int(complete.sum()),
+        **{
+            f"{dim}_{name}": subscales.get(dim, {}).get(name)
+            for dim in DIMENSIONS
+            for name in SUBSCALE_FIGURES
+        },
+        "anxiety_avoidance_r": correlations.get(
+            "anxiety~avoidance", correlations.get("avoidance~anxiety")
+        ),
         "subscales": subscales,
         "correlations": correlations,
-        "straight_line": int(frame["straight_line"].sum()),
-        "longstring_max": int(frame["longstring"].max() or 0),
-        "problems": [p.to_dict() for p in result.problems],
-        "n_problems": len(result.problems),
-        "warnings": list(result.warnings),
     }
-    if styles is not None:
-        summary["styles"] = styles.to_dict()
-    return summary
+
+
+def _subscale(
+    score: pl.Series, block: np.ndarray, complete: np.ndarray, confidence: float
+) -> dict[str, Any]:
+    """One subscale's items, complete cases, scored respondents, mean, SD, alpha (interval) and
+    omega; ``reliability`` says why alpha or omega is missing when they could not be computed."""
+    from attunement.attachment.reliability import cronbach_alpha, mcdonald_omega
+
+    values = score.to_numpy()[complete].astype(np.float64)
+    entry: dict[str, Any] = {
+        "items": block.shape[1],
+        "n": int(complete.sum()),
+        "scored": int(score.is_not_null().sum()),
+        "mean": _num(values.mean()) if values.size else None,
+        "sd": _num(values.std(ddof=1)) if values.size > 1 else None,
+        "alpha": None,
+        "alpha_low": None,
+        "alpha_high": None,
+        "omega": None,
+    }
+    if block.shape[1] >= 3 and values.size >= 3:
+        try:
+            a = cronbach_alpha(block[complete], confidence)
+            entry.update(alpha=a.alpha, alpha_low=a.ci_low, alpha_high=a.ci_high)
+            entry["omega"] = mcdonald_omega(block[complete]).omega
+        except DataError as exc:
+            entry["reliability"] = str(exc)
+    return entry
 
 
 def _num(x: float) -> float | None:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
 from attunement.attachment import (
     METHODS,
     ResponseError,
+    ScoreResult,
     available,
-    classify,
     load,
     read_responses,
     score,
-    summarise,
 )
+from attunement.cli import show
 from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import DataError, ParameterError, ReadError
 from attunement.outputs import atomic, check_file
@@ -76,21 +74,16 @@ def command(
 ) -> None:
     """Score an attachment questionnaire (ECR, ECR-R, ECR-S, ECR-12, ECR-RS, RQ): subscale
     scores per respondent, flags and an optional style; a summary with alpha (Feldt CI), omega
-    and style counts. Every invalid answer is named by respondent and item."""
+    and style counts. Every invalid answer is named by respondent and item. attunement measures
+    score defines every figure."""
     if invalid not in ("error", "missing"):
         err.print("error: --invalid must be 'error' or 'missing'")
-        raise typer.Exit(2)
-    if styles is not None and styles not in METHODS:
-        err.print(f"error: unknown --styles {styles!r}; choose one of {', '.join(METHODS)}")
         raise typer.Exit(2)
     inst = load(instrument)
     try:
         codes = [float(c) for c in missing.split(",") if c.strip()] if missing else []
     except ValueError:
         raise ParameterError(f"--missing must be numbers, got {missing!r}") from None
-    if styles is not None and not {"anxiety", "avoidance"} <= set(inst.subscales):
-        err.print(f"error: {inst.id} has no anxiety and avoidance scores to classify")
-        raise typer.Exit(2)
     if out_path is not None:
         check_file(out_path, [file])
     try:
@@ -108,6 +101,8 @@ def command(
             id_column=id_column,
             invalid="raise" if invalid == "error" else "missing",
             first_line=2,
+            confidence=confidence,
+            styles=styles,
         )
     except ReadError as exc:  # an input that cannot be read: exit 1
         err.print(f"error: {exc}", highlight=False)
@@ -125,64 +120,46 @@ def command(
     except DataError as exc:  # the table lacks item or id columns: name the file
         err.print(f"error: {file}: {exc}", highlight=False)
         raise typer.Exit(2) from None
-
-    frame = result.scores
-    style_result = None
-    if styles is not None:
-        style_result = classify(
-            frame["anxiety"].to_numpy(),
-            frame["avoidance"].to_numpy(),
-            styles,
-            scale_min=result.parameters["scale_min"],
-            scale_max=result.parameters["scale_max"],
-        )
-        frame = frame.with_columns(style_result.labels, style_method=pl.lit(styles))
-    summary = summarise(result, confidence=confidence, styles=style_result)
-    summary["file"] = str(file)
+    result = replace(result, path=str(file))
     if out_path is not None:
         with atomic(out_path) as temp:
-            frame.write_csv(temp)
-        summary["out"] = str(out_path)
+            result.to_frame().write_csv(temp)
+        err.print(f"scores written to {out_path}", highlight=False)
     for problem in result.problems:
         err.print(f"warning: scored as missing: {problem}", highlight=False)
-    for warning in result.warnings:
-        err.print(f"warning: {warning}", highlight=False)
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        for warning in result.warnings:
+            err.print(f"warning: {warning}", highlight=False)
+        show.write_json(result)
     else:
-        _print(summary)
+        _print(result)
 
 
-def _print(summary: dict) -> None:
-    title = f"{summary['file']}  [{summary['instrument']}]"
-    table = Table(title=title, title_justify="left")
-    for column in ("subscale", "items", "n", "mean", "sd", "alpha (CI)", "omega"):
+def _print(result: ScoreResult) -> None:
+    """Every subscale (descriptives and reliability), the sample's figures with their catalogue
+    labels, and the categories when asked for."""
+    table = Table(title=f"{result.path}  [{result.instrument.id}]", title_justify="left")
+    columns = ("subscale", "items", "scored", "complete", "mean", "sd", "alpha (CI)", "omega")
+    for column in columns:
         table.add_column(column, justify="left" if column == "subscale" else "right")
-    for name, s in summary["subscales"].items():
-        alpha = "" if s["alpha"] is None else f"{s['alpha']:.3f}"
-        if s["alpha_ci"]:
-            alpha += f" ({s['alpha_ci'][0]:.3f}-{s['alpha_ci'][1]:.3f})"
+    for name, s in result.subscales.items():
+        alpha = _number(s["alpha"])
+        if s["alpha"] is not None:
+            alpha += f" ({s['alpha_low']:.3f}-{s['alpha_high']:.3f})"
         table.add_row(
             name,
             str(s["items"]),
+            str(s["scored"]),
             str(s["n"]),
-            "" if s["mean"] is None else f"{s['mean']:.3f}",
-            "" if s["sd"] is None else f"{s['sd']:.3f}",
+            *(_number(s[k]) for k in ("mean", "sd")),
             alpha,
-            "" if s["omega"] is None else f"{s['omega']:.3f}",
+            _number(s["omega"]),
         )
     out.print(table)
-    out.print(
-        f"{summary['n_respondents']} respondents, {summary['n_complete']} complete; "
-        f"{summary['straight_line']} straight-lined; {summary['n_problems']} invalid answers"
-    )
-    for pair, r in summary["correlations"].items():
-        out.print(f"r({pair.replace('~', ', ')}) = {r:.3f}" if r is not None else pair)
-    if "styles" in summary:
-        st = summary["styles"]
-        counts = ", ".join(f"{k} {v}" for k, v in st["counts"].items())
-        out.print(f"styles ({st['method']}): {counts}")
-        for warning in st["warnings"]:
-            err.print(f"note: {warning}")
-    if "out" in summary:
-        out.print(f"scores written to {summary['out']}")
+    out.print(show.table(result, "sample"))
+    if result.styles is not None:
+        out.print(show.table(result.styles, "attachment categories"))
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"

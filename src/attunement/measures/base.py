@@ -103,8 +103,8 @@ class Result:
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` with numpy scalars and arrays, polars frames, tuples, dates and NaN made
-    JSON-ready (NaN and infinities become None)."""
+    """``value`` with numpy scalars and arrays, polars frames, tuples, dates, NaN and objects with
+    a ``to_dict()`` (nested results, problems) made JSON-ready (NaN and infinities become None)."""
     if isinstance(value, dict):
         return {str(k) if not isinstance(k, str) else k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -118,4 +118,6 @@ def jsonable(value: Any) -> Any:
         return jsonable(value.tolist())
     if kind == "polars":
         return jsonable(value.to_dicts())
+    if hasattr(value, "to_dict"):
+        return jsonable(value.to_dict())
     return value
