@@ -83,10 +83,10 @@ def test_moving_a_slider_redraws_the_plots(browser, base_url):
     page.wait_for_function("window.htmx !== undefined")
     assert page.locator("#outcome svg").count() == 3
     before_svg = page.locator("#repair-plot svg").inner_html()
-    before = page.locator('#repair-plot [data-measure="ruptures"]').inner_text()
+    before = page.locator('#repair-plot [data-measure="mismatch_episodes"]').inner_text()
     page.locator("#repair").fill("0.9")  # fires input and change, as dragging does
     page.wait_for_selector('p.setting[data-repair="0.9"]', timeout=30_000)
-    after = page.locator('#repair-plot [data-measure="ruptures"]').inner_text()
+    after = page.locator('#repair-plot [data-measure="mismatch_episodes"]').inner_text()
     assert int(after) > int(before)  # faster repair: more, shorter ruptures in 10 minutes
     assert page.locator("#repair-plot svg").inner_html() != before_svg
     assert page.url.endswith("responsiveness=0.5&repair=0.5")  # swapped in place, no reload

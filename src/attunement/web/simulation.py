@@ -24,8 +24,7 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
-from attunement.measures.repair import repair
-from attunement.measures.turns import turns
+from attunement.measures.registry import run_all
 from attunement.recording import Recording
 from attunement.simulate.caregiver import BetaSpec, CaregiverPopulation
 from attunement.simulate.coded_dyad import coded_dyad
@@ -40,6 +39,7 @@ DAY_SEGMENTS = 1200  # 600 per hour: sparse enough that contingency, not density
 DYAD_SECONDS = 600.0
 MATCH_PROPORTION = 0.3  # Tronick & Cohn (1989): normative dyads are matched ~30% of the time
 TURN_RULE = "lena"
+MATCH_TABLE = "valence"
 POPULATION_CHILDREN = 400
 POPULATION_YEARS = 10
 SLIDER_STEP = 0.05
@@ -47,10 +47,12 @@ SLIDER_STEP = 0.05
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the page shows for one slider setting: parameters, headline numbers, SVG plots."""
+    """What the page shows for one slider setting: parameters, the headline figures of the
+    measures the registry runs on the simulated day and dyad, SVG plots."""
 
     parameters: dict[str, float | int | str]
-    numbers: dict[str, float | int | None]
+    day: list[dict[str, str]]  # the day's headline figures: name, label, shown
+    dyad: list[dict[str, str]]  # the coded dyad's
     turns_svg: str
     repair_svg: str
     development_svg: str | None
@@ -74,9 +76,11 @@ def outcome(responsiveness: float, repair_probability: float, seed: int = 0) -> 
     h = hazard(repair_probability)
     frame = day(DAY_SEGMENTS, hours=DAY_HOURS, contingency=responsiveness, seed=seed)
     rec = Recording(id="simulated day", path="", format="simulated", segments=frame)
-    turn_result = turns(rec, TURN_RULE, n_resamples=0)
+    day_results = run_all(rec, {"turns": {"rule": TURN_RULE, "n_resamples": 0}})
     dyad = coded_dyad(DYAD_SECONDS, match_proportion=MATCH_PROPORTION, repair_hazard=h, seed=seed)
-    repair_result = repair(dyad.recording, match_table="valence")
+    dyad_results = run_all(dyad.recording, {"repair": {"match_table": MATCH_TABLE}})
+    turn_result = _result(day_results, "turns")
+    repair_result = _result(dyad_results, "repair")
     development_svg, note = _development(responsiveness, repair_probability, seed)
     return Outcome(
         parameters={
@@ -89,24 +93,31 @@ def outcome(responsiveness: float, repair_probability: float, seed: int = 0) -> 
             "turn_rule": TURN_RULE,
             "dyad_seconds": DYAD_SECONDS,
             "match_proportion": MATCH_PROPORTION,
-            "match_table": "valence",
+            "match_table": MATCH_TABLE,
             "seed": seed,
         },
-        numbers={
-            "turns": turn_result.turns,
-            "turns_per_hour": turn_result.turns_per_hour,
-            "response_rate": turn_result.response_rate,
-            "latency_median_s": turn_result.latency_median_s,
-            "ruptures": repair_result.mismatch_episodes,
-            "repairs": repair_result.repairs,
-            "repair_latency_median_s": repair_result.repair_latency_median_s,
-            "matching_proportion": repair_result.matching_proportion,
-        },
+        day=_headline(day_results, "turns"),
+        dyad=_headline(dyad_results, "repair"),
         turns_svg=_turns_plot(turn_result),
         repair_svg=_repair_plot(dyad.spells, repair_result.repair_latency_km, h),
         development_svg=development_svg,
         development_note=note,
     )
+
+
+def _result(outcomes, name: str):
+    return next(o.result for o in outcomes if o.family.name == name)
+
+
+def _headline(outcomes, name: str) -> list[dict[str, str]]:
+    """The headline figures of family ``name`` with the catalogue's names and labels."""
+    outcome = next(o for o in outcomes if o.family.name == name)
+    values = outcome.result.figures()
+    return [
+        {"name": f.name, "label": f.label, "shown": f.display(values[f.name])}
+        for f in outcome.family.scalars
+        if f.headline
+    ]
 
 
 def _turns_plot(result) -> str:
