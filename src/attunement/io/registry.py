@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from importlib import import_module
 from pathlib import Path
-from types import ModuleType
 
 from attunement.errors import ParameterError, ReadError
+from attunement.io.reader import Reader
 
-# Each reader module defines FORMAT (its own name), EXTENSIONS, DEFAULT_ROLES, sniff(head) and
-# read(...); the names alone give the formats, so listing them imports no reader.
+# Each reader module satisfies ``io.reader.Reader`` (FORMAT, its own name; EXTENSIONS;
+# DEFAULT_ROLES; sniff(head); read(...)); the names alone give the formats, so listing them
+# imports no reader.
 READER_MODULES: tuple[str, ...] = (
     "chat",
     "its",
@@ -23,7 +24,7 @@ READER_MODULES: tuple[str, ...] = (
 SNIFF_BYTES = 4096
 
 
-def readers() -> dict[str, ModuleType]:
+def readers() -> dict[str, Reader]:
     """All readers by format name, in detection order."""
     out = {}
     for name in READER_MODULES:
@@ -65,7 +66,7 @@ def detect(path: Path) -> str:
     )
 
 
-def reader_for(fmt: str) -> ModuleType:
+def reader_for(fmt: str) -> Reader:
     try:
         return readers()[fmt]
     except KeyError:
