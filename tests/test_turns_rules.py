@@ -241,3 +241,11 @@ def test_count_turns_equals_turns_for_every_rule():
     for rule in RULES:
         assert count_turns(frame, rule) == count(r, rule) > 0
         assert count_turns(r, rule, window_s=0.5) == count(r, rule, window_s=0.5)
+
+
+def test_the_family_lists_exactly_the_rules():
+    """The turns family's light list of rule names (for --help and the catalogue) is RULES."""
+    from attunement.measures.families.turns import RULE_NAMES
+    from attunement.measures.turns.rules import RULES
+
+    assert tuple(RULES) == RULE_NAMES
