@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from attunement.attachment import (
-    METHODS,
-    ResponseError,
-    ScoreResult,
-    available,
-    load,
-    read_responses,
-    score,
-)
 from attunement.cli import show
 from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import DataError, ParameterError, ReadError
+from attunement.measures.families.styles import METHODS
 from attunement.outputs import atomic, check_file
+
+if TYPE_CHECKING:
+    from attunement.attachment import ScoreResult
 
 
 def command(
     instrument: Annotated[
-        str, typer.Argument(help=f"Instrument: {', '.join(available())}.", show_default=False)
+        str,
+        typer.Argument(
+            help="Instrument id: ecr, ecr-r, ecr-s, ecr-12, ecr-rs, rq ... (an unknown id lists "
+            "every one).",
+            show_default=False,
+        ),
     ],
     file: Annotated[
         Path, typer.Argument(help="Responses: CSV/TSV, one row per respondent.", show_default=False)
@@ -76,6 +76,8 @@ def command(
     scores per respondent, flags and an optional style; a summary with alpha (Feldt CI), omega
     and style counts. Every invalid answer is named by respondent and item. attunement measures
     score defines every figure."""
+    from attunement.attachment import ResponseError, load, read_responses, score
+
     if invalid not in ("error", "missing"):
         err.print("error: --invalid must be 'error' or 'missing'")
         raise typer.Exit(2)
