@@ -104,7 +104,7 @@ FIGURES = (
         "permutation_p",
         "permutation p per cell",
         "Monte Carlo p that the target follows the given code more often than when codes are "
-        "permuted within sequences: (count >= observed + 1) / (n_resamples + 1).",
+        "permuted within sequences: (#{null count >= observed} + 1) / (n_resamples + 1).",
         "Bakeman, Robinson & Quera (1996); Phipson & Smyth (2010)",
     ),
     Figure(

@@ -194,7 +194,7 @@ FIGURES = (
         "chance_p",
         "p",
         "p of turns at or above chance",
-        "Monte Carlo p = (shifted counts >= turns + 1) / (n_resamples + 1).",
+        "Monte Carlo p = (#{shifted counts >= turns} + 1) / (n_resamples + 1).",
         "Phipson & Smyth (2010) Stat Appl Genet Mol Biol 9:39",
     ),
     Figure(
