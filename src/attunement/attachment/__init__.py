@@ -1,58 +1,39 @@
 """Attachment: questionnaires (instruments as data, scoring, reliability, styles), child
 attachment records (Strange Situation, Attachment Q-Set) and change over time (transitions,
-stability, Cohen's kappa)."""
+stability, Cohen's kappa). Names load on first use (``attunement.lazy``)."""
 
-from attunement.attachment.agreement import Kappa, cohen_kappa, cohen_kappa_table
-from attunement.attachment.change import (
-    ClassificationChange,
-    classification_change,
-    dimension_stability,
-)
-from attunement.attachment.instruments import Instrument, InstrumentError, available, load
-from attunement.attachment.qsort import QSortError, QSortScores, qsort_scores
-from attunement.attachment.reliability import Alpha, Omega, cronbach_alpha, mcdonald_omega
-from attunement.attachment.scoring import (
-    Problem,
-    ResponseError,
-    ScoreResult,
-    read_responses,
-    score,
-)
-from attunement.attachment.strange_situation import (
-    StrangeSituation,
-    base_rates,
-    read_strange_situation,
-)
-from attunement.attachment.styles import METHODS, STYLES, StyleResult, classify
+from attunement.lazy import attributes
 
-__all__ = [
-    "METHODS",
-    "STYLES",
-    "Alpha",
-    "ClassificationChange",
-    "Instrument",
-    "InstrumentError",
-    "Kappa",
-    "Omega",
-    "Problem",
-    "QSortError",
-    "QSortScores",
-    "ResponseError",
-    "ScoreResult",
-    "StrangeSituation",
-    "StyleResult",
-    "available",
-    "base_rates",
-    "classification_change",
-    "classify",
-    "cohen_kappa",
-    "cohen_kappa_table",
-    "cronbach_alpha",
-    "dimension_stability",
-    "load",
-    "mcdonald_omega",
-    "qsort_scores",
-    "read_responses",
-    "read_strange_situation",
-    "score",
-]
+PUBLIC = {
+    "Alpha": "attunement.attachment.reliability:Alpha",
+    "ClassificationChange": "attunement.attachment.change:ClassificationChange",
+    "Instrument": "attunement.attachment.instruments:Instrument",
+    "InstrumentError": "attunement.attachment.instruments:InstrumentError",
+    "Kappa": "attunement.attachment.agreement:Kappa",
+    "METHODS": "attunement.attachment.styles:METHODS",
+    "Omega": "attunement.attachment.reliability:Omega",
+    "Problem": "attunement.attachment.scoring:Problem",
+    "QSortError": "attunement.attachment.qsort:QSortError",
+    "QSortScores": "attunement.attachment.qsort:QSortScores",
+    "ResponseError": "attunement.attachment.scoring:ResponseError",
+    "STYLES": "attunement.attachment.styles:STYLES",
+    "ScoreResult": "attunement.attachment.scoring:ScoreResult",
+    "StrangeSituation": "attunement.attachment.strange_situation:StrangeSituation",
+    "StyleResult": "attunement.attachment.styles:StyleResult",
+    "available": "attunement.attachment.specs:available",
+    "base_rates": "attunement.attachment.strange_situation:base_rates",
+    "classification_change": "attunement.attachment.change:classification_change",
+    "classify": "attunement.attachment.styles:classify",
+    "cohen_kappa": "attunement.attachment.agreement:cohen_kappa",
+    "cohen_kappa_table": "attunement.attachment.agreement:cohen_kappa_table",
+    "cronbach_alpha": "attunement.attachment.reliability:cronbach_alpha",
+    "dimension_stability": "attunement.attachment.change:dimension_stability",
+    "load": "attunement.attachment.instruments:load",
+    "mcdonald_omega": "attunement.attachment.reliability:mcdonald_omega",
+    "qsort_scores": "attunement.attachment.qsort:qsort_scores",
+    "read_responses": "attunement.attachment.scoring:read_responses",
+    "read_strange_situation": "attunement.attachment.strange_situation:read_strange_situation",
+    "score": "attunement.attachment.scoring:score",
+}
+__all__ = sorted(PUBLIC)
+__getattr__, __dir__ = attributes(__name__, PUBLIC)

@@ -24,6 +24,7 @@ import polars as pl
 from scipy import stats
 
 from attunement.attachment.agreement import Kappa, cohen_kappa_table
+from attunement.attachment.specs import MODERATOR_TESTS
 from attunement.errors import DataError, ParameterError
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
     "wave_pairs",
 ]
 
-MODERATOR_TESTS = ("fisher", "chi2", "chi2_yates")
 
 SOURCE = (
     "Waters, E., Merrick, S., Treboux, D., Crowell, J., & Albersheim, L. (2000). Attachment "

@@ -16,6 +16,7 @@ from importlib.resources import files
 
 import polars as pl
 
+from attunement.attachment.specs import available
 from attunement.errors import ParameterError
 
 DATA = files("attunement.attachment") / "instruments"
@@ -76,17 +77,14 @@ class Instrument:
         }
 
 
-def available() -> list[str]:
-    """The ids of every shipped instrument."""
-    return list(_header()["id"])
-
-
 def load(name: str) -> Instrument:
     """The instrument with this id (case-insensitive, ``_`` or ``-``: ``ECR_R`` = ``ecr-r``)."""
     key = name.strip().lower().replace("_", "-")
     header = _header().filter(pl.col("id") == key)
     if header.is_empty():
-        raise InstrumentError(f"unknown instrument {name!r}; known: {', '.join(available())}")
+        raise InstrumentError(
+            f"unknown instrument {name!r}; choose one of {', '.join(available())}"
+        )
     return _build(key)
 
 

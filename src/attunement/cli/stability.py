@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
-from attunement.attachment.change import (
-    MODERATOR_TESTS,
-    ClassificationChange,
-    classification_change,
-)
-from attunement.attachment.strange_situation import parse_classification
+from attunement.attachment.specs import MODERATOR_TESTS
 from attunement.cli.common import JsonOpt, err, out
 from attunement.errors import DataError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from attunement.attachment.change import ClassificationChange
 
 Waves = Annotated[
     list[Path], typer.Argument(help="One CSV per wave, in time order.", show_default=False)
@@ -63,6 +62,10 @@ def command(
     if len(waves) < 2:
         err.print("error: give at least two wave files")
         raise typer.Exit(2)
+    import polars as pl
+
+    from attunement.attachment.change import classification_change
+
     labels = [c.strip() for c in classes.split(",") if c.strip()]
     secure_classes = [c.strip() for c in secure.split(",") if c.strip()]
     names = _wave_names(waves)
@@ -113,6 +116,10 @@ def _read_wave(
     path: Path, name: str, id_column: str, class_column: str, labels: list[str]
 ) -> pl.DataFrame:
     """The wave's id, class (normalised to ``labels``) and every other column, as strings."""
+    import polars as pl
+
+    from attunement.attachment.strange_situation import parse_classification
+
     try:
         frame = pl.read_csv(path, infer_schema=False)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
@@ -166,6 +173,8 @@ def _join(
     moderator: str | None,
 ) -> pl.DataFrame:
     """One row per respondent seen in any wave; a wave without them is null there."""
+    import polars as pl
+
     data = pl.concat([f.select(id_column) for f in frames]).unique(maintain_order=True)
     for frame, name in zip(frames, names, strict=True):
         data = data.join(
