@@ -1,0 +1,83 @@
+"""A light start: ``attunement --help`` and ``import attunement`` import no numerical, plotting,
+storage or web library (they load inside the command that needs them). The test checks which
+modules are imported, never the time (``benchmarks/bench_startup.py`` measures that)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from attunement.io.registry import formats, readers
+
+HEAVY = (
+    "scipy",
+    "matplotlib",
+    "numba",
+    "duckdb",
+    "lifelines",
+    "dask",
+    "distributed",
+    "fastapi",
+    "uvicorn",
+    "pyarrow",
+    "polars",
+    "numpy",
+)
+COMMANDS = ("inspect", "turns", "sequential", "repair", "synchrony", "score", "stability")
+COMMANDS += ("simulate", "ingest", "measures", "measure", "report", "serve")
+
+
+def _imported(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run ``python -X importtime ARGS``; the process and every module it imported."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", *args], capture_output=True, text=True, timeout=120
+    )
+    modules = {
+        line.rsplit("|", 1)[1].strip()
+        for line in run.stderr.splitlines()
+        if line.startswith("import time:") and "cumulative" not in line
+    }
+    return run, modules
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (("-m", "attunement", "--help"), "attunement.cli"),
+        (("-c", "import attunement"), "attunement"),
+    ],
+    ids=["help", "import"],
+)
+def test_no_heavy_module_is_imported(args, loaded):
+    run, modules = _imported(*args)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert loaded in modules  # the importtime lines were read
+    assert _heavy(modules) == []
+
+
+def test_help_lists_every_command():
+    run, _ = _imported("-m", "attunement", "--help")
+    listed = {line.split()[1] for line in run.stdout.splitlines() if line.startswith("│ ")}
+    assert set(COMMANDS) <= listed, run.stdout
+
+
+def test_the_public_api_still_loads_on_use():
+    code = (
+        "import sys, attunement\n"
+        "assert 'polars' not in sys.modules\n"
+        "from attunement import turns, Recording, synchrony\n"
+        "print(turns.__module__, Recording.__name__, synchrony.wcc.__name__)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["attunement.measures.turns", "Recording", "wcc"]
+
+
+def test_format_names_are_the_reader_modules():
+    """The --format help lists ``formats()`` without importing a reader: each reader's FORMAT is
+    its module's name."""
+    assert list(readers()) == formats()
