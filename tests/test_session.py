@@ -269,7 +269,7 @@ def test_cli_still_face_and_usage_errors(tmp_path):
     target = tmp_path / "sf.csv"
     ok = CliRunner().invoke(_cli(), ["--out", str(target), "--minutes", "6", "--still-face"])
     assert ok.exit_code == 0, ok.output
-    assert "[SF]" in ok.stdout and "matching proportion" in ok.stdout
+    assert "[SF]" in ok.stdout and "matched share of coordinated time" in ok.stdout
     bad = CliRunner().invoke(_cli(), ["--out", str(tmp_path / "x.txt")])
     assert bad.exit_code == 2 and ".csv or .parquet" in bad.output
     bad = CliRunner().invoke(_cli(), ["--out", str(target), "--matching", "1.2"])

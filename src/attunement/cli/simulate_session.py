@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from attunement.cli.common import JsonOpt, err, out
+from attunement.measures.registry import family
 from attunement.outputs import atomic, check_file, check_folder
 from attunement.simulate.specs import SessionParameters
 
@@ -105,16 +106,13 @@ def _measured(rec: Recording, phase: str | None = None) -> dict[str, Any]:
     from attunement.measures.turns import turns
     from attunement.simulate.session import LENA_WINDOW_S
 
-    t = turns(rec, rule="window", window=LENA_WINDOW_S, chance=0, bins=False)
+    t = turns(rec, rule="window", window_s=LENA_WINDOW_S, n_resamples=0, bins=False)
     r = repair(rec, match_table="valence", kinds=("affect",))
     numbers = r.figures() if phase is None else r.by_episode.get(phase, r.figures())
+    turn_figures = t.figures()
     return {
-        "response_rate": t.response_rate,
-        "latency_median_s": t.latency_median_s,
-        "matching_proportion": numbers["matching_proportion"],
-        "repair_hazard_per_s": numbers["repair_hazard_per_s"],
-        "repair_latency_median_s": numbers["repair_latency_median_s"],
-    }
+        name: (turn_figures if fam == "turns" else numbers)[name] for fam, name, _ in COMPARED
+    } | {"repair_latency_median_s": numbers["repair_latency_median_s"]}
 
 
 def _compare(sim: Session) -> dict[str, Any]:
@@ -147,6 +145,15 @@ def _compare(sim: Session) -> dict[str, Any]:
     return out
 
 
+# (family, measured figure, true parameter it recovers); labels come from the catalogue
+COMPARED = (
+    ("turns", "response_rate", "response_probability"),
+    ("turns", "latency_median_s", "latency_median_s"),
+    ("repair", "matching_proportion", "matching"),
+    ("repair", "repair_hazard_per_s", "repair_hazard_per_s"),
+)
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -157,27 +164,9 @@ def _print(report: dict[str, Any], path: Path) -> None:
         for column in ("", "true", "expected (window 5 s)", "measured"):
             table.add_column(column, justify="right" if column else "left")
         true, exp, got = row["true"], row["expected_window_rule"], row["measured"]
-        table.add_row(
-            "response rate",
-            _fmt(true["response_probability"]),
-            _fmt(exp["response_rate"]),
-            _fmt(got["response_rate"]),
-        )
-        table.add_row(
-            "median latency, s",
-            _fmt(true["latency_median_s"]),
-            _fmt(exp["latency_median_s"]),
-            _fmt(got["latency_median_s"]),
-        )
-        table.add_row(
-            "matching proportion", _fmt(true["matching"]), "", _fmt(got["matching_proportion"])
-        )
-        table.add_row(
-            "repair hazard, /s",
-            _fmt(true["repair_hazard_per_s"]),
-            "",
-            _fmt(got["repair_hazard_per_s"]),
-        )
+        for family_name, name, truth_key in COMPARED:
+            label = family(family_name).figure(name).label
+            table.add_row(label, _fmt(true[truth_key]), _fmt(exp.get(name)), _fmt(got[name]))
         out.print(table)
     out.print(
         f"written: {path}; the response rate includes caregiver talk falling in the window by "
