@@ -17,7 +17,7 @@ import bench_turns
 from _common import DATA, RESULTS, machine, table
 
 HERE = Path(__file__).resolve().parent
-SEPARATE = ("bench_synchrony.py", "bench_attachment.py")  # scripts with their own output
+SEPARATE = ("bench_synchrony.py", "bench_attachment.py", "bench_startup.py")  # own output
 
 
 def main(argv: list[str] | None = None) -> int:
