@@ -82,3 +82,26 @@ def test_format_names_are_the_reader_modules():
     """The --format help lists ``formats()`` without importing a reader: each reader's FORMAT is
     its module's name."""
     assert list(readers()) == formats()
+
+
+def test_no_command_help_imports_a_heavy_module():
+    """Every command's --help, rendered in one process, leaves the heavy modules unimported."""
+    code = (
+        "import sys\n"
+        "import typer\n"
+        "from attunement.cli import app\n"
+        "group = typer.main.get_command(app)\n"
+        "paths = [[n] for n in group.commands if n != 'simulate']\n"
+        "paths += [['simulate', n] for n in group.commands['simulate'].commands]\n"
+        "for path in paths:\n"
+        "    try:\n"
+        "        app([*path, '--help'], prog_name='attunement')\n"
+        "    except SystemExit as done:\n"
+        "        assert done.code == 0, path\n"
+        "print(len(paths), *sorted({m.split('.')[0] for m in sys.modules}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    count, *loaded = run.stdout.splitlines()[-1].split()
+    assert int(count) >= len(COMMANDS) + 3  # simulate's four sub-commands
+    assert sorted(set(loaded) & set(HEAVY)) == []
