@@ -84,9 +84,10 @@ def repair(
     (default ``DEFAULT_PHASES``); ``absent_code``: when given, a partner without a code in an
     interval is in this state (looked up in the match table) instead of uncoded: for
     interval-sampled data where every interval was coded and no code means "none of the codes"
-    (ConNEcT's binary tables; the ``valence`` preset knows ``none``). Raises ``ValueError``
-    (``MatchTableError`` for table problems) when a partner has no codes or a coded pair is
-    missing from the table.
+    (ConNEcT's binary tables; the ``valence`` preset knows ``none``). Raises ``DataError`` when
+    a partner has no codes, ``MatchTableError`` (a ``ParameterError``) when the table is unknown,
+    malformed or lacks a coded pair (the ``repair`` family's runner makes that last one a
+    ``DataError``).
     """
     if not min_mismatch_s >= 0:
         raise ParameterError(f"min_mismatch_s must be >= 0, got {min_mismatch_s}")
