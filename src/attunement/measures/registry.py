@@ -199,9 +199,18 @@ def ensure(known: Family) -> Family:
     parent process); a different family of the same name is an error."""
     _load_builtin()
     present = _FAMILIES.setdefault(known.name, known)
-    if present != known:
+    if _identity(present) != _identity(known):
         raise ParameterError(f"two different measure families are called {known.name!r}")
     return present
+
+
+def _identity(f: Family) -> tuple:
+    """What makes two declarations the same family, also across a re-import of its module:
+    the runner's qualified name, the parameters and the figures."""
+    runner = (
+        f.runner if isinstance(f.runner, str) else f"{f.runner.__module__}:{f.runner.__qualname__}"
+    )
+    return (f.name, runner, f.parameters, f.figures, f.key_parameters)
 
 
 def unregister(name: str) -> None:
