@@ -9,7 +9,7 @@ never spell a figure's name or label themselves.
 ``unit`` drives how a value is shown to people (``display``): ``count`` as a whole number with
 thousands separators, ``share`` as a percentage, ``per_hour`` to one decimal, ``s`` in seconds,
 minutes or hours as the size asks, ``ratio`` with two decimals and ``x``, ``p`` with three
-decimals, ``number`` to one decimal (three significant digits below 10), ``text`` as is.
+decimals, ``number`` with three decimals below 10, two below 100, one above, ``text`` as is.
 ``shape`` is ``scalar`` (one value per result, a column in tables and exports) or ``detail`` (a
 list, mapping or table: in ``to_dict`` and the JSON, never a CSV column).
 """
@@ -87,7 +87,8 @@ class Figure:
         if unit == "days":
             return f"{round(value):,} days"
         if unit == "number":
-            return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
+            digits = 1 if abs(value) >= 100 else 2 if abs(value) >= 10 else 3
+            return f"{value:,.{digits}f}"
         return str(value)
 
     def to_dict(self) -> dict[str, str]:
