@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from matplotlib.figure import Figure
 
+from attunement.report.plain import plain
 
 CLOCK_AXIS = "clock hour"
 ELAPSED_AXIS = "hours from the start of each recording"
@@ -61,6 +62,6 @@ def corpus_hourly_figure(bins: pl.DataFrame) -> Figure:
     image.set_gid("rates")
     fig.colorbar(image, ax=ax, label="turns per hour")
     ax.set_xticks(range(len(hours)), [str(h) for h in hours], fontsize=8)
-    ax.set_yticks(range(len(ids)), ids, fontsize=7 if len(ids) > 30 else 9)
+    ax.set_yticks(range(len(ids)), [plain(i) for i in ids], fontsize=7 if len(ids) > 30 else 9)
     ax.set_xlabel(axis)
     return fig

@@ -17,6 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from attunement.measures.synchrony.statespace import StateSpaceGridResult
+from attunement.report.plain import plain
 
 NODE_AREA = 900.0  # points² of the longest visit's node
 JITTER = 0.25  # nodes stay within ± this many cell widths of the cell centre
@@ -80,8 +81,8 @@ def grid_figure(
         zorder=2,
     )
     arrows.set_gid("directions")
-    ax.set_xticks(range(nx), result.x_categories)
-    ax.set_yticks(range(ny), result.y_categories)
+    ax.set_xticks(range(nx), [plain(c) for c in result.x_categories])
+    ax.set_yticks(range(ny), [plain(c) for c in result.y_categories])
     ax.set_xticks(np.arange(nx + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(ny + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="#999999", lw=0.8)

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 
 from attunement.measures.coded_streams import JointStates
 from attunement.recording import Recording
+from attunement.report.plain import plain
 
 OVERVIEW_ABOVE_S = 1800.0
 WINDOW_S = 600.0
@@ -201,7 +202,9 @@ def _codes(ax: Axes, states: JointStates, y_of, lo, hi, unit) -> None:
             mask = stream == code
             if mask.any():
                 spans = list(zip(on[mask], (off - on)[mask], strict=True))
-                ax.broken_barh(spans, (y_of[lane] - 0.3, 0.6), color=colour[code], label=code)
+                ax.broken_barh(
+                    spans, (y_of[lane] - 0.3, 0.6), color=colour[code], label=plain(code)
+                )
 
 
 def _mismatches(ax: Axes, mismatches: pl.DataFrame, y_of, start, stop, unit) -> None:

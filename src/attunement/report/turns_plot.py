@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from attunement.measures.turns import TurnResult
 from attunement.outputs import atomic
+from attunement.report.plain import plain
 
 
 def turns_figure(result: TurnResult) -> Figure:
@@ -45,7 +46,7 @@ def draw_hourly(ax: Axes, result: TurnResult) -> None:
                 label.set_rotation(30)
                 label.set_horizontalalignment("right")
     ax.set_ylabel("turns per hour")
-    ax.set_title(f"{result.recording_id}: {result.turns} turns, rule `{result.rule}`")
+    ax.set_title(f"{plain(result.recording_id)}: {result.turns} turns, rule `{result.rule}`")
 
 
 def draw_latency(ax: Axes, result: TurnResult) -> None:
