@@ -111,6 +111,7 @@ def test_calibrated_defaults_owe_stability_to_the_prototype_and_change_to_lastin
     assert no_residual["changed_no_event"] == default["changed_no_event"]
 
 
+@pytest.mark.slow
 def test_cli_json_reproducible_and_complete():
     args = ["simulate", "calibrate", "--quick", "--children", "400", "--json"]
     first = CliRunner().invoke(app, [*args, "--seed", "3"])

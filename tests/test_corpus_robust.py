@@ -26,6 +26,7 @@ RUN_INGEST = (
 )
 
 
+@pytest.mark.slow
 def test_sigkill_mid_ingest_then_rerun_keeps_every_file_exactly_once(tmp_path):
     folder = tmp_path / "files"
     make_days(folder, 40, segments=2000, hours=1)
@@ -65,6 +66,7 @@ def test_sigkill_mid_ingest_then_rerun_keeps_every_file_exactly_once(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_a_reader_during_an_ingest_sees_whole_files_only(tmp_path):
     """The writer lets go between commits (--release-every 0.05 s); a reader that waits for the
     lock gets in several times during the run and every time sees each stored recording with
@@ -104,6 +106,7 @@ def test_a_reader_during_an_ingest_sees_whole_files_only(tmp_path):
     assert query(db, "SELECT count(*) FROM recordings") == [(60,)]
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_store_and_results(tmp_path):
     distributed = pytest.importorskip("distributed")
     folder = tmp_path / "files"

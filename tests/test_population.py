@@ -37,6 +37,7 @@ def test_any_chunk_size_gives_the_same_frame(reference):
     assert not simulate_population(N, YEARS, SEED + 1, chunk_size=N).equals(reference)
 
 
+@pytest.mark.slow
 def test_local_cluster_equals_local_run(reference):
     distributed = pytest.importorskip("distributed")
     with (

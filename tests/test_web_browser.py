@@ -17,6 +17,7 @@ from attunement.web import create_app
 from tests.conftest import REAL, need
 from tests.web_helpers import running
 
+pytestmark = pytest.mark.slow  # a real browser: seconds per page
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 
 from attunement.web import create_app
 from tests.conftest import REAL, need
@@ -18,6 +19,7 @@ CLIENTS = 50
 REQUESTS = 1000
 
 
+@pytest.mark.slow
 def test_thousand_requests_from_fifty_clients_no_5xx(tmp_path):
     its = need(REAL / "lena" / "test.its")
     app = create_app(tmp_path / "data")
