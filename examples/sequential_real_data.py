@@ -45,7 +45,7 @@ def attachment(root: Path) -> None:
         res = sequential_timed(
             rec, {"code": ante}, {"code": targ}, window_s=4.0, unit_s=2.0, n_resamples=1000, seed=1
         )
-        t, s = res.summary.pooled, res.shifts[0].test
+        t, s = res.pooled, res.test
         print(
             f"| {ante} → {targ} | {t.a} | {t.b} | {t.c} | {t.d} | {t.yules_q:.2f} "
             f"| {s.null_mean:.2f} | {s.p:.3f} |"
@@ -88,12 +88,11 @@ def brent(root: Path) -> None:
             n_resamples=200,
             seed=7,
         )
-        pooled = res.summary.pooled
-        antecedents = sum(r.antecedents for r in res.summary.per_recording)
-        null_q = np.nanmean([s.test.null_mean for s in res.shifts])
-        significant = sum(s.test.p < 0.05 for s in res.shifts)
+        pooled = res.pooled
+        null_q = np.nanmean([s.null_mean_q for s in res.circular_shift])
+        significant = sum(s.p < 0.05 for s in res.circular_shift)
         print(
-            f"| {child} | {len(recs)} | {antecedents} | {pooled.a} of {pooled.a + pooled.b} "
+            f"| {child} | {len(recs)} | {res.antecedents} | {pooled.a} of {pooled.a + pooled.b} "
             f"window units | {pooled.yules_q:.2f} | {null_q:.2f} | {significant} of {len(recs)} |"
         )
 

@@ -49,11 +49,11 @@ def test_timed_pooled_table_is_the_sum_and_shift_null_is_seeded():
     r = rec(rows, duration_s=t)
     kw = {"window_s": 2.0, "unit_s": 0.5, "n_resamples": 100, "seed": 3}
     res = sequential_timed([r, r], {"speaker_type": "CHI"}, {"speaker_type": "FEM"}, **kw)
-    one = res.summary.per_recording[0].table
-    assert res.summary.pooled.a == 2 * one.a == 60
+    one = res.per_recording[0].table
+    assert res.pooled.a == 2 * one.a == 60
     assert one.yules_q == 1.0
     again = sequential_timed(r, {"speaker_type": "CHI"}, {"speaker_type": "FEM"}, **kw)
-    assert again.shifts[0].test.p == res.shifts[0].test.p < 0.05
+    assert again.circular_shift[0].test.p == res.circular_shift[0].test.p < 0.05
 
 
 def test_from_binary_table_merges_runs_into_segments():
@@ -131,8 +131,8 @@ def test_cli_sdis_and_window_on_recordings(tmp_path):
     )
     assert result.exit_code == 0, result.output
     d = json.loads(result.stdout)
-    assert d["pooled"]["a_window_target"] == 30 and d["pooled"]["yules_q"] == 1.0
-    assert d["permutation_p"][0] == pytest.approx(1 / 51)
+    assert d["a_window_target"] == 30 and d["yules_q"] == 1.0
+    assert d["p"] == pytest.approx(1 / 51) and "circular_shift" not in d  # one recording
 
 
 def test_cli_errors_are_one_line(tmp_path):

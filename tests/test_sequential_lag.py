@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attunement.measures.sequential import indices
+from attunement.measures.sequential import indices, sequential
 from attunement.measures.sequential import structural as quasi
 from attunement.measures.sequential.lag import counts_by_sequence, lag_counts, lag_table
 from attunement.measures.sequential.sequences import Sequences
@@ -147,7 +147,7 @@ def test_hat_residuals_equal_haberman_without_structural_zeros(bq: Sequences) ->
 
 def test_outputs_json_and_frame(bq: Sequences) -> None:
     r = lag_table(bq, no_repeats=True)
-    d = json.loads(json.dumps(r.to_dict()))
+    d = json.loads(json.dumps(sequential(bq, no_repeats=True).to_dict()))  # its JSON
     assert d["codes"] == list(NAMES) and d["df"] == 11
     assert d["frequencies"][4][1] == r.frequencies[4, 1]
     assert d["adjusted_residuals"][0][0] is None

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from attunement.measures.nulls.within import permute_within
+from attunement.measures.sequential import sequential
 from attunement.measures.sequential.permutation import permutation_test
 from attunement.measures.sequential.sequences import Sequences
 
@@ -50,7 +51,8 @@ def test_built_in_contingency_is_found(no_repeats: bool) -> None:
 
 def test_outputs() -> None:
     r = permutation_test(contingent(100, 3), n_resamples=20, seed=0, no_repeats=True)
-    d = json.loads(json.dumps(r.to_dict()))
+    whole = sequential(contingent(100, 3), n_resamples=20, seed=0, no_repeats=True)
+    d = json.loads(json.dumps(whole.to_dict()["permutation"]))  # its JSON
     assert d["codes"] == list("ABCDE") and d["parameters"]["sweeps"] == 10
     assert d["parameters"]["seed"] == 0
     assert np.all(np.diag(r.p_upper) == 1.0)  # repeats impossible: observed 0 = every null 0

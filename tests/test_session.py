@@ -296,7 +296,7 @@ def test_every_measure_runs_on_a_session_and_the_measures_agree():
     chi = {"speaker_type": "CHI", "kind": "vocal"}
     fem = {"speaker_type": "FEM", "kind": "vocal"}
     timed = attunement.sequential_timed(rec, chi, fem, window_s=5.0, unit_s=1.0, n_resamples=50)
-    shift = timed.shifts[0]
+    shift = timed.circular_shift[0]
     assert shift.table.yules_q > shift.test.null_mean + 3 * shift.test.null_sd
     fixed = attunement.repair(rec, match_table="valence", kinds=("affect",)).to_dict()
     states = joint_states(rec, kinds=("affect",))

@@ -55,6 +55,8 @@ def test_onset_onset_table_and_window_edge():
         "unit_s": 1.0,
         "antecedent_mode": "onset",
         "target_mode": "onset",
+        "antecedent": "speaker_type=CHI",
+        "target": "speaker_type=FEM",
     }
     # one millisecond earlier the second response falls inside the window
     rec2 = _rec(
@@ -210,11 +212,11 @@ def test_pseudo_dyads_all_pairs_and_random_pairs():
     res = timed_nulls.pseudo_dyads(recs, CHILD, MOTHER, window_s=3)
     assert len(res.null_q) == 20  # 5 * 4 ordered pairs
     assert {tuple(p) for p in res.pairs} == {(i, j) for i in range(5) for j in range(5) if i != j}
-    assert all(t.p == pytest.approx(1 / 21) for t in res.tests)
-    assert res.observed_mean_q > 0.9 > res.null_mean_q
+    assert all(r.test.p == pytest.approx(1 / 21) for r in res.per_recording)
+    assert res.mean_q > 0.9 > res.null_mean_q
     frame = res.to_frame()
-    assert frame["recording_id"].to_list() == ["d0", "d1", "d2", "d3", "d4"]
-    assert frame["null_n"].to_list() == [20] * 5
+    assert frame["recording_id"].to_list() == ["d0", "d1", "d2", "d3", "d4", "(pooled)"]
+    assert frame["null_n"].to_list() == [20] * 6
     random_a = timed_nulls.pseudo_dyads(recs, CHILD, MOTHER, window_s=3, n_resamples=50, seed=4)
     random_b = timed_nulls.pseudo_dyads(recs, CHILD, MOTHER, window_s=3, n_resamples=50, seed=4)
     assert np.array_equal(random_a.pairs, random_b.pairs)
@@ -225,4 +227,4 @@ def test_pseudo_dyads_all_pairs_and_random_pairs():
 def test_pseudo_dyads_of_independent_recordings_are_not_significant():
     recs = [_synthetic(s, False, rec_id=f"i{s}") for s in range(10, 16)]
     res = timed_nulls.pseudo_dyads(recs, CHILD, MOTHER, window_s=3)
-    assert min(t.p for t in res.tests) > 0.05
+    assert min(r.p for r in res.per_recording) > 0.05

@@ -1,16 +1,16 @@
-"""``attunement sequential``: lag-sequential and time-window contingency tables."""
+"""``attunement sequential``: lag-sequential and time-window contingency tables (the
+``sequential`` and ``timed`` families)."""
 
 from __future__ import annotations
 
-import json
 import math
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from attunement.cli import show
 from attunement.cli.common import (
     FormatOpt,
     JsonOpt,
@@ -24,21 +24,13 @@ from attunement.cli.common import (
 )
 from attunement.errors import DataError, ReadError
 from attunement.io import Batch
+from attunement.measures.families.sequential import FAMILY as SEQUENTIAL
+from attunement.measures.families.timed import FAMILY as TIMED
+from attunement.measures.params import validate
 
 if TYPE_CHECKING:
     import numpy as np
     import polars as pl
-
-
-def _selector(text: str) -> dict[str, list[str]]:
-    """``"speaker_type=FEM|MAL,kind=vocal"`` -> ``{"speaker_type": ["FEM", "MAL"], ...}``."""
-    out: dict[str, list[str]] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        column, sep, values = part.partition("=")
-        if not sep or not values:
-            raise typer.BadParameter(f"{part!r}: write COLUMN=VALUE[|VALUE...]")
-        out[column.strip()] = [v.strip() for v in values.split("|")]
-    return out
 
 
 def _event_table(path: Path) -> pl.DataFrame | None:
@@ -76,11 +68,11 @@ def command(
         float, typer.Option("--unit-s", help="Time unit Δ in s (with --window-s).")
     ] = 1.0,
     antecedent: Annotated[
-        str, typer.Option("--antecedent", help="Antecedent rows, COLUMN=V|V,COLUMN=V.")
-    ] = "speaker_type=CHI,kind=vocal",
+        str, typer.Option("--antecedent", help="Antecedent rows, COLUMN=V|V;COLUMN=V.")
+    ] = TIMED.parameter("antecedent").default,
     target: Annotated[
-        str, typer.Option("--target", help="Target rows, COLUMN=V|V,COLUMN=V.")
-    ] = "speaker_type=FEM|MAL|ADU,kind=vocal",
+        str, typer.Option("--target", help="Target rows, COLUMN=V|V;COLUMN=V.")
+    ] = TIMED.parameter("target").default,
     antecedent_mode: Annotated[
         str, typer.Option("--antecedent-mode", help="Window from the onset or the duration.")
     ] = "onset",
@@ -108,6 +100,7 @@ def command(
 
     from attunement.io import sdis
     from attunement.measures.sequential import sequential, sequential_timed
+    from attunement.measures.sequential.timewindow import parse_selector
     from attunement.roles import RoleMapError
     from attunement.roles import load as roles_load
 
@@ -135,34 +128,35 @@ def command(
     except (ReadError, RoleMapError) as exc:  # an input that cannot be read: exit 1
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(1) from None
+    resampling = {"n_resamples": n_resamples, "seed": seed}
     if window_s is not None:
         if not recordings:
             raise DataError("--window-s needs timed data (recordings), not a list of codes")
-        result = sequential_timed(
-            recordings,
-            _selector(antecedent),
-            _selector(target),
-            window_s=window_s,
-            unit_s=unit_s,
-            antecedent_mode=antecedent_mode,
-            target_mode=target_mode,
-            n_resamples=n_resamples,
-            pseudo=pseudo_dyads,
-            seed=seed,
+        config = validate(
+            TIMED.parameters,
+            {
+                "window_s": window_s,
+                "unit_s": unit_s,
+                "antecedent": antecedent,
+                "target": target,
+                "antecedent_mode": antecedent_mode,
+                "target_mode": target_mode,
+                **resampling,
+            },
+            TIMED.name,
         )
+        selectors = {k: parse_selector(config.pop(k), k) for k in ("antecedent", "target")}
+        result = sequential_timed(recordings, **selectors, **config, pseudo=pseudo_dyads)
     else:
-        data = events if events is not None else recordings
-        result = sequential(
-            data,
-            lag=lag,
-            codes=code_order,
-            by=by,
-            no_repeats=no_repeats,
-            n_resamples=n_resamples,
-            seed=seed,
+        config = validate(
+            SEQUENTIAL.parameters,
+            {"lag": lag, "no_repeats": no_repeats, **resampling},
+            SEQUENTIAL.name,
         )
+        data = events if events is not None else recordings
+        result = sequential(data, codes=code_order, by=by, **config)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        show.write_json(result)
     elif window_s is not None:
         _print_timed(result)
     else:
@@ -180,35 +174,37 @@ def _grid(title: str, codes: list[str], rows: np.ndarray, fmt: str) -> Table:
 
 
 def _print_lag(result) -> None:
-    lag = result.lag
-    codes = list(lag.codes)
-    out.print(
-        f"lag {lag.parameters['lag']}: {lag.n_events} events in {lag.n_sequences} sequence(s), "
-        f"{lag.n_pairs} pairs; G² = {lag.g2:.2f}, df = {lag.df}, p = {lag.p:.4g}"
-    )
-    out.print(_grid("frequencies", codes, lag.frequencies.astype(float), ".0f"))
-    out.print(_grid("adjusted residuals", codes, lag.adjusted_residuals, ".2f"))
-    out.print(_grid("Yule's Q", codes, lag.yules_q, ".2f"))
-    if result.permutation is not None:
-        n = result.permutation.parameters["n_resamples"]
-        out.print(
-            _grid(f"permutation p ({n} permutations)", codes, result.permutation.p_upper, ".3f")
-        )
-    for warning in lag.warnings:
-        err.print(f"warning: {warning}")
+    """The scalar figures by their catalogue labels, then the K x K tables."""
+    codes = result.codes
+    out.print(show.table(result, f"lag-sequential analysis, lag {result.parameters['lag']}"))
+    formats = {"frequencies": ".0f", "adjusted_residuals": ".2f", "yules_q": ".2f"}
+    for name, fmt in {**formats, "permutation_p": ".3f"}.items():
+        table = getattr(result, name)
+        if table is not None:
+            label = SEQUENTIAL.figure(name).label
+            out.print(_grid(label, codes, table.astype(float), fmt))
 
 
 def _print_timed(result) -> None:
-    summary = result.summary
-    frame = summary.to_frame()
-    table = Table(title=f"time-window tables: {summary.parameters}", title_justify="left")
-    for column in frame.columns:
-        table.add_column(column)
-    for row in frame.iter_rows():
-        table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+    """The pooled table's figures by their catalogue labels; with several recordings, one row per
+    recording (against its circular shifts when drawn) and per real dyad against pseudo-dyads."""
+    out.print(show.table(result, "time-window sequential analysis"))
+    if result.recordings > 1:
+        _per_recording("per recording", result.circular_shift or result.per_recording)
+    if result.pseudo_dyads is not None:
+        pseudo = result.pseudo_dyads
+        out.print(show.table(pseudo, f"against {pseudo.null_n} pseudo-dyads"))
+        _per_recording("each real dyad against the pseudo-dyads", pseudo.per_recording)
+
+
+def _per_recording(title: str, results: list) -> None:
+    """One row per recording: its headline figures that have a value."""
+    values = [r.figures() for r in results]
+    shown = [f for f in TIMED.scalars if f.headline and any(v[f.name] is not None for v in values)]
+    table = Table(title=title, title_justify="left")
+    table.add_column("recording")
+    for figure in shown:
+        table.add_column(figure.label, justify="right")
+    for r, v in zip(results, values, strict=True):
+        table.add_row(r.recording_id, *(f.display(v[f.name]) for f in shown))
     out.print(table)
-    for shift in result.shifts:
-        out.print(
-            f"{shift.recording_id}: circular-shift p = {shift.test.p:.4f} "
-            f"(observed Q {shift.table.yules_q:.3f}, null mean Q {shift.test.null_mean:.3f})"
-        )

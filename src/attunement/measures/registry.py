@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from attunement.recording import Recording
 
 INPUTS = ("recording", "sequences", "signals", "responses")
-BUILTIN = ("turns", "sequential", "repair", "grid", "score", "styles")
+BUILTIN = ("turns", "sequential", "timed", "repair", "grid", "score", "styles")
 
 
 @dataclass(frozen=True)

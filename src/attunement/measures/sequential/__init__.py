@@ -10,7 +10,7 @@ tables per dyad and pooled, circular-shift and pseudo-dyad nulls; see ``timewind
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,8 +20,19 @@ from attunement.measures.base import Result, jsonable
 from attunement.measures.sequential.lag import LagResult, counts_by_sequence, lag_table, rows
 from attunement.measures.sequential.permutation import PermutationResult, permutation_test
 from attunement.measures.sequential.sequences import Sequences
-from attunement.measures.sequential.timed_nulls import circular_shift, pseudo_dyads
-from attunement.measures.sequential.timewindow import Selector, time_window_many
+from attunement.measures.sequential.timed_nulls import (
+    CircularShiftResult,
+    PseudoDyadResult,
+    circular_shift,
+    null_source,
+    pooled_test,
+    pseudo_dyads,
+)
+from attunement.measures.sequential.timewindow import (
+    Selector,
+    TimeWindowSummary,
+    time_window_many,
+)
 from attunement.recording import Recording
 
 __all__ = ["Sequences", "SequentialResult", "TimedResult", "sequential", "sequential_timed"]
@@ -92,14 +103,12 @@ class SequentialResult(Result):
     def permutation_p(self) -> np.ndarray | None:
         return None if self.permutation is None else self.permutation.p_upper
 
-    @property
-    def permutation_summary(self) -> dict[str, Any] | None:
-        return None if self.permutation is None else self.permutation.to_dict()
-
     def details(self) -> dict[str, Any]:
-        """The tables as lists of rows (NaN as None); the permutation null in full."""
+        """The tables as lists of rows (NaN as None); the permutation null in full (every field
+        of the ``PermutationResult``)."""
         out = super().details()
-        out["permutation"] = jsonable(self.permutation_summary)
+        if self.permutation is not None:
+            out["permutation"] = jsonable(asdict(self.permutation))
         return out
 
     def to_frame(self) -> pl.DataFrame:
@@ -198,22 +207,15 @@ def sequential(
     return SequentialResult(pooled, perm, per_sequence, average)
 
 
-@dataclass
-class TimedResult:
-    """Time-window tables per dyad and pooled, with the nulls that were asked for."""
+@dataclass(kw_only=True)
+class TimedResult(TimeWindowSummary):
+    """Time-window tables per dyad and pooled (``TimeWindowSummary``), with the nulls that were
+    asked for: each dyad against circular shifts of its own target stream (``circular_shift``;
+    ``test`` is then the pooled table against the pooled shifts) and every real dyad against
+    the pseudo-dyads (``pseudo_dyads``)."""
 
-    summary: Any
-    shifts: list[Any] = field(default_factory=list)
-    pseudo: Any = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.summary.to_dict()
-        if self.shifts:
-            out["circular_shift"] = [s.to_dict() for s in self.shifts]
-            out["permutation_p"] = [s.test.p for s in self.shifts]
-        if self.pseudo is not None:
-            out["pseudo_dyads"] = self.pseudo.to_dict()
-        return out
+    circular_shift: list[CircularShiftResult] = field(default_factory=list)
+    pseudo_dyads: PseudoDyadResult | None = None
 
 
 def sequential_timed(
@@ -241,15 +243,20 @@ def sequential_timed(
         "target_mode": target_mode,
     }
     summary = time_window_many(recs, antecedent, target, **common)
-    nulls = (
-        [
-            circular_shift(
-                rec, antecedent, target, n_resamples=n_resamples, seed=seed + i, **common
-            )
-            for i, rec in enumerate(recs)
-        ]
+    shifts = [
+        circular_shift(rec, antecedent, target, n_resamples=n_resamples, seed=seed + i, **common)
+        for i, rec in enumerate(recs)
         if n_resamples > 0
-        else []
-    )
+    ]
     pd_result = pseudo_dyads(recs, antecedent, target, seed=seed, **common) if pseudo else None
-    return TimedResult(summary, nulls, pd_result)
+    nulls = [name for name, used in (("circular_shift", shifts), ("pseudo_dyads", pseudo)) if used]
+    return TimedResult(
+        summary.per_recording,
+        summary.pooled,
+        {**summary.parameters, "n_resamples": n_resamples, "seed": seed, "pseudo_dyads": pseudo},
+        pooled_test(shifts) if shifts else None,
+        null_source(*nulls),
+        warnings=summary.warnings,
+        circular_shift=shifts,
+        pseudo_dyads=pd_result,
+    )

@@ -22,7 +22,7 @@ permutation null of ``permutation`` respects it exactly).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,10 @@ SOURCES: dict[str, str] = {
 @dataclass
 class LagResult:
     """A lag-k transition table with every statistic derived from it (K x K arrays, rows =
-    given code, columns = target code, both in ``codes`` order; NaN where undefined)."""
+    given code, columns = target code, both in ``codes`` order; NaN where undefined).
+
+    A part of ``SequentialResult`` (its ``lag``): the figures, their names and the JSON are the
+    ``sequential`` family's, reached through ``sequential()``."""
 
     rule: str
     parameters: dict[str, Any]
@@ -79,20 +82,6 @@ class LagResult:
     structural: np.ndarray
     ipf: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: tables as lists of rows, NaN as None."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray):
-                value = rows(value)
-            elif isinstance(value, float):
-                value = _num(value)
-            elif isinstance(value, tuple):
-                value = list(value)
-            out[f.name] = value
-        return out
 
     def to_frame(self) -> pl.DataFrame:
         """One row per cell: given, target and every per-cell statistic."""

@@ -15,7 +15,7 @@ each with its Monte Carlo standard error (Bakeman, Robinson & Quera 1996, Psycho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,10 @@ from attunement.measures.sequential.sequences import Sequences
 
 @dataclass
 class PermutationResult:
-    """Per-cell permutation p-values of a lag table (K x K arrays in ``codes`` order)."""
+    """Per-cell permutation p-values of a lag table (K x K arrays in ``codes`` order).
+
+    A part of ``SequentialResult`` (its ``permutation``): ``permutation_p`` and the
+    ``permutation`` detail of the ``sequential`` family come from it."""
 
     rule: str
     parameters: dict[str, Any]
@@ -42,16 +45,6 @@ class PermutationResult:
     p_lower: np.ndarray
     se_upper: np.ndarray
     se_lower: np.ndarray
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: tables as lists of rows."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
-            if isinstance(value, np.ndarray):
-                out[f.name] = value.tolist()
-        return out
 
     def to_frame(self) -> pl.DataFrame:
         """One row per cell: given, target, observed count, null mean and sd, p and error."""

@@ -13,40 +13,44 @@ to the antecedent's? Both nulls come from ``attunement.measures.nulls``.
   pairs ``i != j``, or ``n_resamples`` random ones; two grids of different length are compared
   over their common first units.
 
+``pooled_test`` tests the pooled table of several recordings against the pooled null: draw b of
+every recording's shifts summed into one table (pooling sums tallies, Bakeman & Quera 2011).
+
 Each real table is compared with the null Q values by ``nulls.monte_carlo_p``:
 ``alternative="greater"`` counts null Q >= observed Q, ``"less"`` null Q <= observed Q. Null
 draws whose Q is undefined (ad + bc = 0) are left out of n and counted in ``warnings``. Seeded
-with ``numpy.random.default_rng(seed)``.
+with ``numpy.random.default_rng(seed)``. Results report the ``timed`` family's figures
+(``timed_table``), their null figures (``null_mean_q``, ``p`` ...) from the test.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import polars as pl
 
-from attunement.errors import ParameterError
+from attunement.errors import DataError, ParameterError
+from attunement.measures.families.timed import PSEUDO, SHIFTS
 from attunement.measures.nulls import MonteCarloP, draw_shifts, monte_carlo_p, pseudo_pairs, rolled
 from attunement.measures.nulls.pvalue import SOURCE as P_RULE
+from attunement.measures.sequential.timed_table import Table2x2, pooled
 from attunement.measures.sequential.timewindow import (
     SOURCE,
     Selector,
     Streams,
-    Table2x2,
+    TimeWindowResult,
+    TimeWindowSummary,
     WindowSpec,
+    parameters,
     streams,
     tally,
 )
 from attunement.recording import Recording
 
-NULL_SOURCES = {
-    "circular_shift": "Moulder, Boker, Ramseyer & Tschacher (2018) Psychol Methods 23:757",
-    "pseudo_dyads": "Bernieri, Reznick & Rosenthal (1988) J Pers Soc Psychol 54:243",
-}
+NULL_SOURCES = {"circular_shift": SHIFTS, "pseudo_dyads": PSEUDO}
 
 
 def q_from_a(a: np.ndarray, window: np.ndarray, target: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -59,34 +63,21 @@ def q_from_a(a: np.ndarray, window: np.ndarray, target: np.ndarray, n: np.ndarra
         return np.where(ad + bc > 0, (ad - bc) / (ad + bc), np.nan)
 
 
-@dataclass
-class CircularShiftResult:
-    """One recording's table, its circular-shift null and the test."""
+def null_source(*methods: str) -> str:
+    """The source of a time-window table tested against the nulls ``methods`` (none: the
+    table's own source)."""
+    nulls = [f"null: {NULL_SOURCES[m]}" for m in methods]
+    return "; ".join([SOURCE, *nulls, P_RULE] if nulls else [SOURCE])
 
-    recording_id: str
-    table: Table2x2
-    test: MonteCarloP
+
+@dataclass(kw_only=True)
+class CircularShiftResult(TimeWindowResult):
+    """One recording's table tested against circular shifts of its target stream: the shifts
+    (in units), the null's cell a and Yule's Q per shift."""
+
     shifts_units: np.ndarray = field(repr=False)
+    null_a: np.ndarray = field(repr=False)
     null_q: np.ndarray = field(repr=False)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    method: str = "circular_shift"
-    source: str = SOURCE
-    null_source: str = NULL_SOURCES["circular_shift"]
-    p_rule: str = P_RULE
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "recording_id": self.recording_id,
-            **self.table.to_dict(),
-            **_test_dict(self.test),
-            "method": self.method,
-            "parameters": self.parameters,
-            "source": self.source,
-            "null_source": self.null_source,
-            "p_rule": self.p_rule,
-            "warnings": list(self.warnings),
-        }
 
 
 def circular_shift(
@@ -113,7 +104,7 @@ def circular_shift(
     if n_resamples < 1:
         raise ParameterError(f"n_resamples must be at least 1, got {n_resamples}")
     if n_units < 2 * m:
-        raise ParameterError(
+        raise DataError(
             f"the timeline ({n_units} units) is too short for shifts of at least {m} units"
         )
     shifts = draw_shifts(n_resamples, n_units, m, seed)
@@ -128,15 +119,40 @@ def circular_shift(
     test = monte_carlo_p(table.yules_q, null_q, alternative)
     warnings = list(s.warnings) + _undefined(null_q)
     params = {
-        **spec.parameters(),
+        **parameters(spec, antecedent, target),
+        "null": "circular_shift",
         "n_resamples": n_resamples,
         "seed": seed,
         "min_shift_s": m * spec.unit_ms / 1000,
         "alternative": alternative,
     }
     return CircularShiftResult(
-        s.recording_id, table, test, shifts, null_q, params, warnings=warnings
+        recording_id=s.recording_id,
+        table=table,
+        antecedents=s.antecedents,
+        targets=s.targets,
+        duration_ms=s.duration_ms,
+        parameters=params,
+        test=test,
+        source=null_source("circular_shift"),
+        warnings=warnings,
+        shifts_units=shifts,
+        null_a=a,
+        null_q=null_q,
     )
+
+
+def pooled_test(shifts: Sequence[CircularShiftResult], alternative: str = "greater") -> MonteCarloP:
+    """The pooled table of ``shifts`` against the pooled null: draw b of every recording summed
+    into one table (all with the same number of draws)."""
+    tables = [s.table for s in shifts]
+    null_q = q_from_a(
+        np.sum([s.null_a for s in shifts], axis=0),
+        sum(t.window_units for t in tables),
+        sum(t.target_units for t in tables),
+        sum(t.n_units for t in tables),
+    )
+    return monte_carlo_p(pooled(tables).yules_q, null_q, alternative)
 
 
 def _undefined(null_q: np.ndarray) -> list[str]:
@@ -144,61 +160,25 @@ def _undefined(null_q: np.ndarray) -> list[str]:
     return [f"{bad} null draw(s) with undefined Q (ad + bc = 0) left out"] if bad else []
 
 
-@dataclass
-class PseudoDyadResult:
-    """Real dyads against pseudo-dyads (antecedent of one recording, target of another)."""
+@dataclass(kw_only=True)
+class PseudoDyadResult(TimeWindowSummary):
+    """Real dyads against pseudo-dyads (antecedent of one recording, target of another): each
+    real table with its test against the pseudo-dyads' Q (``per_recording``), the real tables
+    pooled, and the pseudo-dyad null (no test of the pooled table: pseudo-dyads are single
+    dyads, so their Q is compared with each real dyad's own)."""
 
-    recording_ids: list[str]
-    tables: list[Table2x2]
-    tests: list[MonteCarloP]
     pairs: np.ndarray = field(repr=False)  # (n, 2): antecedent recording, target recording
     null_q: np.ndarray = field(repr=False)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    method: str = "pseudo_dyads"
-    source: str = SOURCE
-    null_source: str = NULL_SOURCES["pseudo_dyads"]
-    p_rule: str = P_RULE
-    warnings: list[str] = field(default_factory=list)
 
     @property
-    def null_mean_q(self) -> float:
-        q = self.null_q[~np.isnan(self.null_q)]
-        return float(q.mean()) if len(q) else math.nan
+    def _null(self) -> np.ndarray:
+        return self.null_q[~np.isnan(self.null_q)]
 
-    @property
-    def observed_mean_q(self) -> float:
-        q = np.array([t.yules_q for t in self.tables])
-        q = q[~np.isnan(q)]
-        return float(q.mean()) if len(q) else math.nan
-
-    def to_frame(self) -> pl.DataFrame:
-        """One row per real dyad: its table, Q, and p against the pseudo-dyad Q values."""
-        rows = []
-        for rec_id, table, test in zip(self.recording_ids, self.tables, self.tests, strict=True):
-            d = _test_dict(test)
-            rows.append(
-                {
-                    "recording_id": rec_id,
-                    **table.to_dict(),
-                    **{k: d[k] for k in ("null_mean_q", "null_n", "p", "mc_se")},
-                }
-            )
-        return pl.DataFrame(rows, infer_schema_length=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        mean_obs, mean_null = self.observed_mean_q, self.null_mean_q
-        return {
-            "per_recording": self.to_frame().to_dicts(),
-            "observed_mean_q": None if math.isnan(mean_obs) else mean_obs,
-            "null_mean_q": None if math.isnan(mean_null) else mean_null,
-            "null_n": int((~np.isnan(self.null_q)).sum()),
-            "method": self.method,
-            "parameters": self.parameters,
-            "source": self.source,
-            "null_source": self.null_source,
-            "p_rule": self.p_rule,
-            "warnings": list(self.warnings),
-        }
+    null_mean_q = property(lambda self: float(self._null.mean()) if len(self._null) else math.nan)
+    null_sd_q = property(
+        lambda self: float(self._null.std(ddof=1)) if len(self._null) > 1 else math.nan
+    )
+    null_n = property(lambda self: len(self._null))
 
 
 def pseudo_dyads(
@@ -220,40 +200,42 @@ def pseudo_dyads(
     all_streams = [streams(rec, antecedent, target, spec) for rec in recordings]
     pairs = pseudo_pairs(len(all_streams), n_resamples, seed=seed)
     null_q = np.array([_pair_q(all_streams[i], all_streams[j]) for i, j in pairs], np.float64)
-    tables = [Table2x2(*tally(s.in_window, s.target)) for s in all_streams]
-    tests = [monte_carlo_p(t.yules_q, null_q, alternative) for t in tables]
-    warnings = [f"{s.recording_id}: {w}" for s in all_streams for w in s.warnings]
     params = {
-        **spec.parameters(),
+        **parameters(spec, antecedent, target),
+        "null": "pseudo_dyads",
         "n_resamples": len(pairs),
         "all_pairs": n_resamples is None,
         "seed": seed,
         "alternative": alternative,
     }
+    real = []
+    for s in all_streams:
+        table = Table2x2(*tally(s.in_window, s.target))
+        real.append(
+            TimeWindowResult(
+                s.recording_id,
+                table,
+                s.antecedents,
+                s.targets,
+                s.duration_ms,
+                params,
+                monte_carlo_p(table.yules_q, null_q, alternative),
+                null_source("pseudo_dyads"),
+                warnings=s.warnings,
+            )
+        )
+    warnings = [f"{s.recording_id}: {w}" for s in all_streams for w in s.warnings]
     return PseudoDyadResult(
-        [s.recording_id for s in all_streams],
-        tables,
-        tests,
-        pairs,
-        null_q,
-        params,
+        per_recording=real,
+        pooled=pooled(r.table for r in real),
+        parameters=params,
+        source=null_source("pseudo_dyads"),
         warnings=warnings + _undefined(null_q),
+        pairs=pairs,
+        null_q=null_q,
     )
 
 
 def _pair_q(ante: Streams, targ: Streams) -> float:
     n = min(len(ante.in_window), len(targ.target))
     return Table2x2(*tally(ante.in_window[:n], targ.target[:n])).yules_q
-
-
-def _test_dict(test: MonteCarloP) -> dict[str, Any]:
-    """The test in this module's JSON names (Q is the statistic)."""
-    d = test.to_dict()
-    return {
-        "null_mean_q": d["null_mean"],
-        "null_sd_q": d["null_sd"],
-        "null_n": d["n"],
-        "null_count": d["count"],
-        "p": d["p"],
-        "mc_se": d["se"],
-    }

@@ -28,7 +28,8 @@ Definitions (all times in integer ms, ``u`` = the time unit Δ, ``K = W / u`` wi
   (Haldane 1940; Anscombe 1956) for the odds ratio and its log only.
 
 Rows without times are left out and counted in ``warnings``; so are rows starting at or after
-the end of the timeline.
+the end of the timeline. Results (``TimeWindowResult`` for one recording, ``TimeWindowSummary``
+for several and their pooled table) report the ``timed`` family's figures (``timed_table``).
 """
 
 from __future__ import annotations
@@ -36,22 +37,31 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from attunement import segments as seg
 from attunement.errors import ParameterError
+from attunement.measures.families.timed import SOURCE
+from attunement.measures.sequential.timed_table import Table2x2, TimedFigures, pooled
 from attunement.recording import Recording
+
+if TYPE_CHECKING:
+    from attunement.measures.nulls import MonteCarloP
 
 ANTECEDENT_MODES = ("onset", "duration")
 TARGET_MODES = ("onset", "occurrence")
 SELECT_COLUMNS = ("speaker_type", "speaker_id", "kind", "code")
-ZERO_CELL_RULE = "add 0.5 to all four cells when any cell is 0 (odds ratio and log odds ratio)"
-SOURCE = (
-    "Yoder & Tapp (2004) J Behav Educ 13:227; Chorney, Garcia, Berlin, Bakeman & Kain (2010) "
-    "J Pediatr Psychol 35:1061; Bakeman & Quera (2011) ch. 9"
+DEFINITION = (
+    "Time cut into units of unit_s. A unit is in a window when it lies within window_s after an "
+    "antecedent's onset (antecedent_mode onset) or between its onset and window_s after its "
+    "offset (duration); it is a target unit when a target starts in it (target_mode onset) or "
+    "occupies it (occurrence). a, b, c, d: units in a window with and without a target, outside "
+    "with and without. Yule's Q = (ad - bc) / (ad + bc) from the counts as they are; the odds "
+    "ratio and its log add 0.5 to all four cells when any cell is 0. Several recordings: their "
+    "tables summed."
 )
 
 Selector = Mapping[str, str | Iterable[str]]
@@ -71,7 +81,8 @@ class WindowSpec:
         """From seconds. W must be a whole number of units (W >= Δ for ``onset`` windows)."""
         if antecedent not in ANTECEDENT_MODES:
             raise ParameterError(
-                f"unknown antecedent mode {antecedent!r}; choose one of {', '.join(ANTECEDENT_MODES)}"
+                f"unknown antecedent mode {antecedent!r}; "
+                f"choose one of {', '.join(ANTECEDENT_MODES)}"
             )
         if target not in TARGET_MODES:
             raise ParameterError(
@@ -101,6 +112,28 @@ class WindowSpec:
         }
 
 
+def parse_selector(text: str, what: str) -> dict[str, list[str]]:
+    """``"speaker_type=FEM|MAL;kind=vocal"`` -> ``{"speaker_type": ["FEM", "MAL"], "kind":
+    ["vocal"]}``: columns joined by ``;`` (or ``,`` outside spec strings), values by ``|``."""
+    out: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in text.replace(",", ";").split(";"))):
+        column, sep, values = part.partition("=")
+        if not sep or not values.strip():
+            raise ParameterError(
+                f"{what}: write COLUMN=VALUE[|VALUE...] joined by ';', got {part!r}"
+            )
+        out[column.strip()] = [v.strip() for v in values.split("|")]
+    return out
+
+
+def selector_text(spec: Selector) -> str:
+    """A selector as ``parse_selector`` reads it (``speaker_type=FEM|MAL;kind=vocal``)."""
+    return ";".join(
+        f"{column}={value if isinstance(value, str) else '|'.join(value)}"
+        for column, value in spec.items()
+    )
+
+
 def selection(frame: pl.DataFrame, spec: Selector, what: str) -> pl.DataFrame:
     """The rows of ``frame`` matching every key of ``spec`` (a value or a list of values each)."""
     if not spec:
@@ -108,7 +141,8 @@ def selection(frame: pl.DataFrame, spec: Selector, what: str) -> pl.DataFrame:
     unknown = set(spec) - set(SELECT_COLUMNS)
     if unknown:
         raise ParameterError(
-            f"unknown {what} selector keys {sorted(unknown)}; choose from {', '.join(SELECT_COLUMNS)}"
+            f"unknown {what} selector keys {sorted(unknown)}; "
+            f"choose from {', '.join(SELECT_COLUMNS)}"
         )
     expr = pl.lit(True)
     for column, value in spec.items():
@@ -157,92 +191,24 @@ def tally(in_window: np.ndarray, target: np.ndarray) -> tuple[int, int, int, int
     return a, w - a, t - a, len(target) - w - t + a
 
 
-def yules_q(a: float, b: float, c: float, d: float) -> float:
-    """(ad − bc) / (ad + bc) from the raw counts; NaN when ad + bc = 0."""
-    ad, bc = a * d, b * c
-    return (ad - bc) / (ad + bc) if ad + bc > 0 else math.nan
-
-
-def odds_ratio(a: float, b: float, c: float, d: float) -> tuple[float, float, bool]:
-    """Odds ratio, log odds ratio, and whether the zero-cell rule (+0.5 to all cells) applied."""
-    corrected = min(a, b, c, d) == 0
-    if corrected:
-        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
-    ratio = (a * d) / (b * c)
-    return ratio, math.log(ratio), corrected
-
-
 @dataclass
-class Table2x2:
-    """A time-unit 2×2 table and its indices (see the module docstring for every definition)."""
-
-    a: int
-    b: int
-    c: int
-    d: int
-    yules_q: float = field(init=False)
-    odds_ratio: float = field(init=False)
-    log_odds_ratio: float = field(init=False)
-    zero_cell_corrected: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.yules_q = yules_q(self.a, self.b, self.c, self.d)
-        self.odds_ratio, self.log_odds_ratio, self.zero_cell_corrected = odds_ratio(
-            self.a, self.b, self.c, self.d
-        )
-
-    @property
-    def n_units(self) -> int:
-        return self.a + self.b + self.c + self.d
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "a_window_target": self.a,
-            "b_window_no_target": self.b,
-            "c_outside_target": self.c,
-            "d_outside_no_target": self.d,
-            "n_units": self.n_units,
-            "yules_q": _finite(self.yules_q),
-            "odds_ratio": self.odds_ratio,
-            "log_odds_ratio": self.log_odds_ratio,
-            "zero_cell_corrected": self.zero_cell_corrected,
-        }
-
-
-def _finite(x: float) -> float | None:
-    return None if math.isnan(x) else x
-
-
-@dataclass
-class TimeWindowResult:
-    """One recording's time-window table with its parameters, counts and source."""
+class TimeWindowResult(TimedFigures):
+    """One recording's time-window table (``test``: against a null, when one was drawn)."""
 
     recording_id: str
     table: Table2x2
     antecedents: int
     targets: int
     duration_ms: int
-    antecedent: dict[str, Any]
-    target: dict[str, Any]
     parameters: dict[str, Any]
+    test: MonteCarloP | None = None
     source: str = SOURCE
-    zero_cell_rule: str = ZERO_CELL_RULE
+    definition: str = DEFINITION
     warnings: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "recording_id": self.recording_id,
-            **self.table.to_dict(),
-            "antecedents": self.antecedents,
-            "targets": self.targets,
-            "duration_s": self.duration_ms / 1000,
-            "antecedent": self.antecedent,
-            "target": self.target,
-            "parameters": self.parameters,
-            "source": self.source,
-            "zero_cell_rule": self.zero_cell_rule,
-            "warnings": list(self.warnings),
-        }
+    recordings = property(lambda self: 1)
+    duration_s = property(lambda self: self.duration_ms / 1000)
+    mean_q = property(lambda self: self.table.yules_q)
 
 
 @dataclass
@@ -325,42 +291,65 @@ def _result(s: Streams, antecedent: Selector, target: Selector, spec: WindowSpec
         antecedents=s.antecedents,
         targets=s.targets,
         duration_ms=s.duration_ms,
-        antecedent=_plain(antecedent),
-        target=_plain(target),
-        parameters=spec.parameters(),
+        parameters=parameters(spec, antecedent, target),
         warnings=s.warnings,
     )
 
 
-def _plain(spec: Selector) -> dict[str, Any]:
-    return {k: v if isinstance(v, str) else list(v) for k, v in spec.items()}
+def parameters(spec: WindowSpec, antecedent: Selector, target: Selector) -> dict[str, Any]:
+    """The window parameters and both selectors (as ``parse_selector`` reads them)."""
+    return {
+        **spec.parameters(),
+        "antecedent": selector_text(antecedent),
+        "target": selector_text(target),
+    }
 
 
 @dataclass
-class TimeWindowSummary:
-    """Per-recording tables and the pooled table (the cell-wise sum of the per-recording
-    tables, Bakeman & Quera 2011: pooling sums tallies, it does not average indices)."""
+class TimeWindowSummary(TimedFigures):
+    """Per-recording tables and the pooled table, their cell-wise sum (``test``: the pooled
+    table against a null, when one was drawn)."""
 
     per_recording: list[TimeWindowResult]
     pooled: Table2x2
     parameters: dict[str, Any]
+    test: MonteCarloP | None = None
     source: str = SOURCE
-    zero_cell_rule: str = ZERO_CELL_RULE
+    definition: str = DEFINITION
+    warnings: list[str] = field(default_factory=list)
+
+    table = property(lambda self: self.pooled)
+    recordings = property(lambda self: len(self.per_recording))
+    antecedents = property(lambda self: sum(r.antecedents for r in self.per_recording))
+    targets = property(lambda self: sum(r.targets for r in self.per_recording))
+    duration_s = property(lambda self: sum(r.duration_ms for r in self.per_recording) / 1000)
+
+    @property
+    def recording_id(self) -> str | None:
+        """The recording's id when there is one recording."""
+        return self.per_recording[0].recording_id if len(self.per_recording) == 1 else None
+
+    @property
+    def mean_q(self) -> float:
+        """Mean of the recordings' own Yule's Q (undefined ones left out; NaN if none)."""
+        q = np.array([r.table.yules_q for r in self.per_recording], np.float64)
+        q = q[~np.isnan(q)]
+        return float(q.mean()) if len(q) else math.nan
+
+    def details(self) -> dict[str, Any]:
+        """The detail figures; with one recording no per-recording lists (the figures are that
+        recording's own)."""
+        out = super().details()
+        if self.recordings == 1:
+            out.pop("per_recording", None)
+            out.pop("circular_shift", None)
+        return out
 
     def to_frame(self) -> pl.DataFrame:
-        """One row per recording, then a row ``recording_id = "(pooled)"``."""
-        rows = [{"recording_id": r.recording_id, **r.table.to_dict()} for r in self.per_recording]
-        rows.append({"recording_id": "(pooled)", **self.pooled.to_dict()})
+        """One row per recording, then a row ``recording_id = "(pooled)"``: scalar figures."""
+        rows = [{"recording_id": r.recording_id, **r.figures()} for r in self.per_recording]
+        rows.append({"recording_id": "(pooled)", **self.figures()})
         return pl.DataFrame(rows, infer_schema_length=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "per_recording": [r.to_dict() for r in self.per_recording],
-            "pooled": self.pooled.to_dict(),
-            "parameters": self.parameters,
-            "source": self.source,
-            "zero_cell_rule": self.zero_cell_rule,
-        }
 
 
 def time_window_many(
@@ -379,6 +368,10 @@ def time_window_many(
         _result(streams(rec, antecedent, target, spec), antecedent, target, spec)
         for rec in recordings
     ]
-    sums = np.array([[r.table.a, r.table.b, r.table.c, r.table.d] for r in results], np.int64)
-    pooled = Table2x2(*(int(x) for x in sums.sum(axis=0))) if results else Table2x2(0, 0, 0, 0)
-    return TimeWindowSummary(results, pooled, spec.parameters())
+    warnings = [f"{r.recording_id}: {w}" for r in results for w in r.warnings]
+    return TimeWindowSummary(
+        results,
+        pooled(r.table for r in results),
+        parameters(spec, antecedent, target),
+        warnings=warnings,
+    )
