@@ -53,8 +53,10 @@ def test_no_bare_value_error_is_raised():
 
 
 def _one_error_line(result, message: str) -> None:
+    """Exit 2 and one stderr line, ``error: [<family>: ]<message>``."""
     assert result.exit_code == 2, result.output
-    assert result.stderr.splitlines() == [f"error: {message}"]
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: ") and line.endswith(message), line
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, AttunementError)
 
