@@ -1,6 +1,6 @@
 """Worked example: the whole Brent corpus through the corpus store (ingest, measure, query).
 
-    python examples/brent_corpus.py [BRENT_DIR] [--db PATH] [--out docs/brent_corpus_by_age.png]
+    python examples/brent_corpus.py [BRENT_DIR or FILES] [--db PATH] [--out PNG]
 
 Ingests every file under BRENT_DIR into a DuckDB store (the 179 .cha transcripts; the .mov and
 .cdc files are counted as skipped), measures the `lena` turn rule for every recording, and
@@ -39,14 +39,16 @@ BY_AGE = """
 """
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("folder", nargs="?", default="../shared/data/real/chat/brent-corpus")
+    ap.add_argument("paths", nargs="*", type=Path, help="the corpus folder, or some sessions")
     ap.add_argument("--db", help="store to use (default: a temporary file)")
     ap.add_argument("--out", default="docs/brent_corpus_by_age.png")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     db = Path(args.db or Path(tempfile.mkdtemp()) / "brent.duckdb")
-    done = ingest([args.folder], db, keep_text=False)
+    done = ingest(
+        args.paths or [Path("../shared/data/real/chat/brent-corpus")], db, keep_text=False
+    )
     print(
         f"ingest: {len(done.stored)} stored, {len(done.present)} already present, "
         f"{len(done.failed)} failed, {len(done.unsupported)} skipped (no reader): "
@@ -70,7 +72,7 @@ def main() -> None:
     for r in table.iter_rows(named=True):
         print(
             f"| {r['month']} | {r['sessions']} | {r['children']} | "
-            f"{r['median_turns_per_hour']} | {r['median_response_rate']} |"
+            f"{r['median_turns_per_hour']} | {r['median_response_rate']:.3f} |"
         )
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
     ax1.scatter(sessions["age_months"], sessions["turns_per_hour"], s=10, alpha=0.5)

@@ -1,6 +1,6 @@
 """Worked example: turns per hour by child age in the Brent corpus (16 infants, 179 sessions).
 
-    python examples/brent_turns_by_age.py [BRENT_DIR] [--out docs/brent_turns_by_age.png]
+    python examples/brent_turns_by_age.py [BRENT_DIR or FILES] [--out PNG]
 
 For every session: the `lena` rule's turns per hour, and for the `window` rule (W = 1 s,
 Warlaumont et al. 2014) the ratio of observed to chance-level turns (adult stream circularly
@@ -27,8 +27,8 @@ import attunement
 MIN_CHILD_UNITS = 20
 
 
-def sessions(folder: Path) -> pl.DataFrame:
-    batch = attunement.read_batch(folder, keep_text=False)
+def sessions(paths: list[Path]) -> pl.DataFrame:
+    batch = attunement.read_batch(paths, keep_text=False)
     for failure in batch.failures:
         print(f"could not read: {failure}")
     rows = []
@@ -49,12 +49,12 @@ def sessions(folder: Path) -> pl.DataFrame:
     return pl.DataFrame(rows).sort("child", "age_months")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("folder", nargs="?", default="../shared/data/real/chat/brent-corpus")
+    ap.add_argument("paths", nargs="*", type=Path, help="the corpus folder, or some sessions")
     ap.add_argument("--out", default="docs/brent_turns_by_age.png")
-    args = ap.parse_args()
-    everything = sessions(Path(args.folder))
+    args = ap.parse_args(argv)
+    everything = sessions(args.paths or [Path("../shared/data/real/chat/brent-corpus")])
     table = everything.filter(pl.col("child_units") >= MIN_CHILD_UNITS)
     print(
         f"{everything.height} sessions; {table.height} with >= {MIN_CHILD_UNITS} child vocal "

@@ -1,11 +1,13 @@
 """The four turn rules on the same real recordings, as a Markdown table for the README.
 
-python examples/compare_rules.py [DATA_DIR]   # DATA_DIR defaults to ../shared/data/real
+python examples/compare_rules.py [DATA_DIR] [--only TEXT ...]   # DATA_DIR: ../shared/data/real
+
+--only keeps the rows whose label contains TEXT (tests/test_examples.py runs the small ones).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import attunement
@@ -20,13 +22,18 @@ FILES = {
 }
 
 
-def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/real")
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("root", nargs="?", type=Path, default=Path("../shared/data/real"))
+    ap.add_argument("--only", action="append", help="rows whose label contains this (repeat)")
+    args = ap.parse_args(argv)
     header = "| recording | " + " | ".join(f"`{r}`" for r in RULES) + " |"
     print(header)
     print("|---|" + "---:|" * len(RULES))
     for label, rel in FILES.items():
-        rec = attunement.read(root / rel)
+        if args.only and not any(text in label for text in args.only):
+            continue
+        rec = attunement.read(args.root / rel)
         cells = []
         for rule in RULES:
             res = attunement.turns(rec, rule, n_resamples=100, seed=0, bins=False)

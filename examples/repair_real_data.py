@@ -1,7 +1,7 @@
 """Rupture and repair, state space grid and cross-recurrence on a real dyad, as Markdown for the
 README, plus the grid plot ``docs/attachment_data_grid.png``.
 
-    python examples/repair_real_data.py [DATA_DIR]   # default ../shared/data/real
+    python examples/repair_real_data.py [DATA_DIR] [--plot PNG]   # default ../shared/data/real
 
 ConNEcT's AttachmentData (Bodner et al. 2019): one mother-child dyad (child 8-12 years) in a
 3-minute stressful puzzle task, binary codes per 2-s interval. Affect states per partner:
@@ -13,7 +13,7 @@ mixed and neutral are neutral), with "no code" read as neutral because every int
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +38,12 @@ def states(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
     )
 
 
-def main(root: Path) -> None:
-    frame = pl.read_csv(root / "connect" / "AttachmentData.csv")
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("root", nargs="?", type=Path, default=Path("../shared/data/real"))
+    ap.add_argument("--plot", type=Path, default=PLOT, help="where to draw the grid")
+    args = ap.parse_args(argv)
+    frame = pl.read_csv(args.root / "connect" / "AttachmentData.csv")
     affect = frame.select(list(ROLES))
     rec = from_binary_table(affect, interval_s=2.0, role_map=ROLES, recording_id="AttachmentData")
     result = attunement.repair(rec, match_table="valence", absent_code="none")
@@ -52,12 +56,8 @@ def main(root: Path) -> None:
         ("matching proportion, of all time", f"{n['matching_proportion_total']:.3f}"),
         ("mismatch episodes", n["mismatch_episodes"]),
         ("repairs", n["repairs"]),
-        ("reparation rate (per episode)", n["reparation_rate"]),
-        ("repair latency, Kaplan-Meier median (s)", n["repair_latency_median_s"]),
-        (
-            "censored episodes",
-            f"{n['censored']} (ending in neutral time: {n['censored_neutral']})",
-        ),
+        ("reparation rate (repairs per mismatch episode)", f"{n['reparation_rate']:.3f}"),
+        ("repair latency, Kaplan–Meier median (s)", _latency(n)),
     ]
     for name, value in rows:
         print(f"| {name} | {value} |")
@@ -82,23 +82,32 @@ def main(root: Path) -> None:
         ),
     ]:
         print(f"| {name} | {value} |")
-    plot_grid(grid, PLOT, title="AttachmentData: child × mother affect, 2-s intervals")
+    plot_grid(grid, args.plot, title="AttachmentData: child × mother affect, 2-s intervals")
 
     rqa = cross_recurrence(child, mother, lmin=2, vmin=2, max_lag=5)
     r = rqa.to_dict()
-    print("\n### Categorical cross-recurrence (lmin = vmin = 2)\n")
-    print("| RR | DET | L | Lmax | ENTR | LAM | TT | peak lag of the ±5 profile |")
-    print("|---|---|---|---|---|---|---|---|")
+    peaks = " and ".join(str(lag).replace("-", "−") for lag in rqa.profile_peak_lags())
     print(
-        f"| {r['rr']:.3f} | {r['det']:.3f} | {r['l_mean']:.2f} | {r['l_max']} | "
-        f"{r['entr']:.3f} | {r['lam']:.3f} | {r['tt']:.2f} | {rqa.profile_peak_lags()} |"
+        f"\nCategorical cross-recurrence of the two {len(child)}-step state sequences "
+        f"(lmin = vmin = 2): RR {r['rr']:.3f}, DET {r['det']:.3f}, L {r['l_mean']:.2f}, "
+        f"Lmax {r['l_max']}, ENTR {r['entr']:.3f}, LAM {r['lam']:.3f}, TT {r['tt']:.2f}; "
+        f"the diagonal profile over ±5 steps peaks at lag {peaks}"
     )
-    print(f"\nGrid plot written to {PLOT.relative_to(PLOT.parents[1])}")
+    print(f"\nGrid plot written to {args.plot}")
 
 
 def _times(n: dict) -> str:
     return f"{n['match_s']:g} / {n['mismatch_s']:g} / {n['neutral_s']:g}"
 
 
+def _latency(n: dict) -> str:
+    if n["repair_latency_median_s"] is not None:
+        return f"{n['repair_latency_median_s']:.1f}"
+    return (
+        f"not reached: {n['censored']} of {n['mismatch_episodes']} episodes censored, "
+        f"{n['censored_neutral']} of them ending in neutral time"
+    )
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/real"))
+    main()

@@ -1,6 +1,6 @@
 """Sequential analysis on real data, as Markdown for the README.
 
-    python examples/sequential_real_data.py [DATA_DIR]   # default ../shared/data/real
+    python examples/sequential_real_data.py [DATA_DIR] [--children c1,d1]   # ../shared/data/real
 
 1. ConNEcT's AttachmentData (Bodner et al. 2019): one mother-child dyad in a stressful puzzle
    task, 7 binary codes per 2-s interval. Time-window analysis (W = 4 s, Δ = 2 s, target onset
@@ -9,11 +9,12 @@
 2. The Brent corpus: does the mother start speaking within 2 s of the infant's vocalisation
    onset (Δ = 0.5 s) more often than when her stream is circularly shifted (200 shifts per
    session)? Per child: sessions, pooled Yule's Q, mean null Q, share of sessions with p < .05.
+   --children keeps those children's folders (each child's row depends on its sessions only).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import defaultdict
 from pathlib import Path
 
@@ -64,8 +65,10 @@ def attachment(root: Path) -> None:
         )
 
 
-def brent(root: Path) -> None:
-    batch = attunement.read_batch(root / "chat" / "brent-corpus", keep_text=False)
+def brent(root: Path, children: list[str] | None = None) -> None:
+    corpus = root / "chat" / "brent-corpus"
+    paths = [corpus / child for child in children] if children else [corpus]
+    batch = attunement.read_batch(paths, keep_text=False)
     by_child = defaultdict(list)
     for rec in batch.recordings:
         child_units = rec.segments.filter(
@@ -97,11 +100,14 @@ def brent(root: Path) -> None:
         )
 
 
-def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data/real")
-    attachment(root)
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("root", nargs="?", type=Path, default=Path("../shared/data/real"))
+    ap.add_argument("--children", help="comma-separated Brent children (default: all)")
+    args = ap.parse_args(argv)
+    attachment(args.root)
     print()
-    brent(root)
+    brent(args.root, args.children.split(",") if args.children else None)
 
 
 if __name__ == "__main__":
