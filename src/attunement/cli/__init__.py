@@ -25,6 +25,8 @@ from attunement.cli import (
     turns,
 )
 from attunement.cli.common import App, example
+from attunement.errors import ParameterError
+from attunement.limits import DEFAULT, Limits, set_default
 
 app = App(
     add_completion=False,
@@ -48,11 +50,28 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    max_span_days: Annotated[
+        float, typer.Option(help="Budget: refuse a recording whose last time is later (days).")
+    ] = DEFAULT.max_span_days,
+    max_recordings: Annotated[
+        int, typer.Option(help="Budget: refuse a file holding more recordings.")
+    ] = DEFAULT.max_recordings,
+    max_segments: Annotated[
+        int, typer.Option(help="Budget: refuse a file holding more segments.")
+    ] = DEFAULT.max_segments,
+    max_xml_depth: Annotated[
+        int, typer.Option(help="Budget: refuse XML nested deeper.")
+    ] = DEFAULT.max_xml_depth,
 ) -> None:
     """Measure the caregiver-child dance: serve and return, rupture and repair, attachment."""
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
+    try:
+        set_default(Limits(max_span_days, max_recordings, max_segments, max_xml_depth))
+    except ParameterError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 app.command("inspect", epilog=example("inspect day1.its s3-1112.cha --json"))(inspect.command)

@@ -7,6 +7,7 @@ bad files and returns every failure with the recordings that were read.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from attunement.errors import ReadError
 from attunement.io.registry import detect, extensions, formats, reader_for
+from attunement.limits import Limits, current, using
 
 if TYPE_CHECKING:
     from attunement.recording import Recording
@@ -30,24 +32,46 @@ def read_file(
     format: str | None = None,
     roles: Mapping[str, str] | PathLike | None = None,
     keep_text: bool = True,
+    limits: Limits | None = None,
 ) -> list[Recording]:
-    """Every recording in one file (most formats hold one; RTTM may hold several)."""
+    """Every recording in one file (most formats hold one; RTTM may hold several), within
+    ``limits`` (``attunement.limits``; the ones in force when None)."""
     path = Path(path)
     if not path.is_file():
-        raise ReadError(path, "no such file" if not path.exists() else "not a regular file")
+        raise ReadError(path, _not_a_file(path))
     from attunement import roles as role_maps  # role maps and readers need polars: load on use
+    from attunement.io.budget import check_recordings
 
     fmt = format or detect(path)
     module = reader_for(fmt)
     user_map = role_maps.load(roles)
     role_map = role_maps.merge(module.DEFAULT_ROLES, user_map)
-    return module.read(path, role_map=role_map, keep_text=keep_text)
+    with using(limits):
+        recordings = module.read(path, role_map=role_map, keep_text=keep_text)
+        check_recordings(path, recordings)
+    return recordings
+
+
+def _not_a_file(path: Path) -> str:
+    """What ``path`` is instead of a regular file; only regular files are ever opened."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "no such file"
+    except OSError as exc:  # a symlink loop, a name too long ...
+        return f"cannot open file ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a regular file: only regular files are read"
+    return "not a regular file (a device or a socket): only regular files are read"
 
 
 def expand(paths: PathLike | Iterable[PathLike]) -> tuple[list[Path], list[Path]]:
     """Files to read from files and folders, and files in folders that no reader claims.
 
-    Folders are walked recursively and sorted; a file named explicitly is always kept.
+    Folders are walked recursively and sorted; a file named explicitly is always kept, and so is
+    a folder named like a file (``x.its``), which ``read_file`` then refuses.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
@@ -55,7 +79,7 @@ def expand(paths: PathLike | Iterable[PathLike]) -> tuple[list[Path], list[Path]
     chosen: list[Path] = []
     skipped: list[Path] = []
     for item in map(Path, paths):
-        if item.is_dir():
+        if item.is_dir() and item.suffix.lower() not in known:
             for child in sorted(p for p in item.rglob("*") if p.is_file()):
                 if child.name.startswith("."):
                     continue
@@ -66,7 +90,7 @@ def expand(paths: PathLike | Iterable[PathLike]) -> tuple[list[Path], list[Path]
 
 
 def _outcomes(
-    files: list[Path], format: str | None, roles, keep_text: bool
+    files: list[Path], format: str | None, roles, keep_text: bool, limits: Limits | None
 ) -> Iterator[tuple[Path, list[Recording] | Exception]]:
     """Each file's recordings, or the exception reading it raised, in file order.
 
@@ -80,10 +104,11 @@ def _outcomes(
     role_map = role_maps.load(roles)  # a bad map file fails once, before any file is read
     if format is not None:
         reader_for(format)  # so does an unknown format
+    limits = limits or current()  # the pool's threads do not see this thread's context
 
     def one(f: Path) -> list[Recording] | Exception:
         try:
-            return read_file(f, format=format, roles=role_map, keep_text=keep_text)
+            return read_file(f, format=format, roles=role_map, keep_text=keep_text, limits=limits)
         except Exception as exc:  # handed back to the caller, in file order
             return exc
 
@@ -99,6 +124,7 @@ def read(
     format: str | None = None,
     roles: Mapping[str, str] | PathLike | None = None,
     keep_text: bool = True,
+    limits: Limits | None = None,
 ) -> Recording | list[Recording]:
     """Read recordings; raise ``ReadError`` on the first bad file.
 
@@ -108,7 +134,7 @@ def read(
     single = isinstance(path, str | Path) and Path(path).is_file()
     files, _ = expand(path)
     recordings: list[Recording] = []
-    for _, outcome in _outcomes(files, format, roles, keep_text):
+    for _, outcome in _outcomes(files, format, roles, keep_text, limits):
         if isinstance(outcome, Exception):
             raise outcome
         recordings.extend(outcome)
@@ -132,6 +158,7 @@ def read_batch(
     roles: Mapping[str, str] | PathLike | None = None,
     keep_text: bool = True,
     progress=None,
+    limits: Limits | None = None,
 ) -> Batch:
     """Read every file; a bad file is recorded in ``failures`` and the batch goes on.
 
@@ -139,7 +166,7 @@ def read_batch(
     """
     files, skipped = expand(paths)
     batch = Batch(skipped=skipped)
-    for f, outcome in _outcomes(files, format, roles, keep_text):
+    for f, outcome in _outcomes(files, format, roles, keep_text, limits):
         if progress is not None:
             progress(f)
         if isinstance(outcome, ReadError):

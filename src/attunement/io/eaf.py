@@ -50,6 +50,8 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import parse_xml, read_bytes
+from attunement.io.budget import check_time
+from attunement.limits import current
 from attunement.recording import Participant, Recording
 
 FORMAT = "eaf"
@@ -240,7 +242,19 @@ def _column_name(tier: str) -> str:
     return f"tier_{name}" if name in seg.SCHEMA or name in _INTERNAL else name
 
 
+def _check_times(path: Path, data: bytes, eaf: Eaf) -> None:
+    """Every time slot within the span budget (so inside int64 ms), or a ``ReadError`` naming
+    the slot's line."""
+    span = current().max_span_ms
+    for slot, t in eaf.timeslots.items():
+        if t is not None and abs(t) > span:
+            at = data.find(f'TIME_SLOT_ID="{slot}"'.encode())
+            line = data.count(b"\n", 0, at) + 1 if at >= 0 else None
+            check_time(path, abs(t), line, f"time slot {slot[:40]!r} at")
+
+
 def _recording(path: Path, data: bytes, eaf: Eaf, role_map: dict, keep_text: bool) -> Recording:
+    _check_times(path, data, eaf)
     roots = _tier_roots(path, eaf)
     aligned, refs = _annotations(eaf, roots)
     frame = _timed(path, eaf, aligned, _lines(path, data))

@@ -21,6 +21,7 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import read_text
+from attunement.io.budget import check_count, check_time
 from attunement.recording import Recording
 
 FORMAT = "rttm"
@@ -53,6 +54,7 @@ def _seconds_to_ms(value: str, path: Path, line: int, what: str) -> int:
         raise ReadError(path, f"{what} {value!r} is not a number of seconds", line) from None
     if not seconds >= 0 or seconds == float("inf"):
         raise ReadError(path, f"{what} {value!r} must be a finite number >= 0", line)
+    check_time(path, seconds * 1000, line, f"{what} {value} s")
     return round(seconds * 1000)
 
 
@@ -76,6 +78,9 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
             )
         onset = _seconds_to_ms(fields[3], path, number, "onset")
         duration = _seconds_to_ms(fields[4], path, number, "duration")
+        check_time(path, onset + duration, number, "a segment ending")
+        if fields[1] not in rows:
+            check_count(path, "max_recordings", len(rows) + 1, "file ids", number)
         table = rows.setdefault(
             fields[1], {"onset": [], "offset": [], "label": [], "conf": [], "line": []}
         )

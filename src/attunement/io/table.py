@@ -25,7 +25,7 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io import lena_codes
-from attunement.io._common import read_bytes
+from attunement.io._common import read_bytes, refuse_nul
 from attunement.recording import Recording
 
 FORMAT = "table"
@@ -52,8 +52,7 @@ def _load(path: Path) -> pl.DataFrame:
     try:
         if data.startswith(PARQUET_MAGIC):
             return pl.read_parquet(data)
-        if b"\x00" in data[:65536]:
-            raise ReadError(path, "this is a binary file, not a CSV table (NUL byte)")
+        refuse_nul(path, data, "a CSV table")
         return pl.read_csv(
             data,
             infer_schema_length=None,
@@ -73,6 +72,8 @@ def _times(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
         if name not in frame.columns:
             raise ReadError(path, f"no {name!r} column; found {', '.join(frame.columns[:12])}")
         column = frame[name]
+        if not (column.dtype.is_numeric() or column.dtype in (pl.String, pl.Null)):
+            raise ReadError(path, f"{name} holds {column.dtype} values, not milliseconds")
         if column.dtype.is_float():
             column = column.round(0)
         try:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import codecs
 import re
 import tempfile
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -67,6 +66,7 @@ _LONG_SIZE = re.compile(r"^\s*(?:intervals|points)\s*:\s*size\s*=\s*(\d+)", re.M
 _SHORT_SIZE = re.compile(
     r'^"(?:IntervalTier|TextTier)"\s*\n\s*"(?:[^"]|"")*"\s*\n.*\n.*\n\s*(\d+)', re.MULTILINE
 )
+_HEADER_SPAN = re.compile(r'"TextGrid"\s*(?:xmin\s*=\s*)?(\S+)\s*(?:xmax\s*=\s*)?(\S+)')
 _MAX_SECONDS = 1e12
 
 
@@ -102,12 +102,13 @@ def _open(path: Path, text: str, encoding: str):
             source.write_text(text, encoding="utf-8")
         for mode in ("error", "rename"):
             try:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    grid = textgrid.openTextgrid(
-                        str(source), includeEmptyIntervals=True, duplicateNamesMode=mode
-                    )
-                return grid, mode == "rename", [str(w.message) for w in caught]
+                grid = textgrid.openTextgrid(  # silence: its "warning" mode prints to stdout
+                    str(source),
+                    includeEmptyIntervals=True,
+                    reportingMode="silence",
+                    duplicateNamesMode=mode,
+                )
+                return grid, mode == "rename", _span_notes(text, grid)
             except DuplicateTierName:
                 continue
             except Exception as exc:  # praatio raises ParsingError, IndexError, ValueError ...
@@ -117,6 +118,26 @@ def _open(path: Path, text: str, encoding: str):
                     f"{str(exc)[:200]}); open it in Praat and save it again as a text file",
                 ) from None
     raise AssertionError("unreachable: rename mode never raises DuplicateTierName")
+
+
+def _span_notes(text: str, grid) -> list[str]:
+    """What praatio's warning mode would print: tiers reaching outside the header's xmin-xmax
+    (the TextGrid's span then grows to hold them)."""
+    found = _HEADER_SPAN.search(text)
+    try:
+        xmin, xmax = float(found[1]), float(found[2])
+    except (TypeError, ValueError):
+        return []
+    notes = []
+    if grid.minTimestamp < xmin:
+        notes.append(
+            f"Minimum timestamp in Textgrid changed from ({xmin}) to ({grid.minTimestamp})"
+        )
+    if grid.maxTimestamp > xmax:
+        notes.append(
+            f"Maximum timestamp in Textgrid changed from ({xmax}) to ({grid.maxTimestamp})"
+        )
+    return notes
 
 
 def _check_counts(path: Path, text: str, grid) -> None:
@@ -131,6 +152,12 @@ def _check_counts(path: Path, text: str, grid) -> None:
         )
     short = "ooTextFile short" in text or "item [" not in text
     sizes = [int(n) for n in (_SHORT_SIZE if short else _LONG_SIZE).findall(text)]
+    if 0 < len(sizes) < len(tiers):  # praatio keeps a tier cut before its size as an empty one
+        raise ReadError(
+            path,
+            f"{len(tiers)} tier(s) but only {len(sizes)} declare their number of entries: "
+            "the file is truncated or malformed",
+        )
     if len(sizes) != len(tiers):
         return  # a layout the size patterns do not know: trust praatio
     for tier, size in zip(tiers, sizes, strict=True):

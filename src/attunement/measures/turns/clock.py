@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
+from attunement import limits
+from attunement.errors import DataError
+from attunement.limits import DAY_MS
 from attunement.recording import Recording
 
 
@@ -66,36 +69,55 @@ def bins(rec: Recording, times_ms: dict[str, np.ndarray], minutes: int) -> pl.Da
     ``elapsed_s`` (the bin's start on the recording's own timeline when the clock is unknown,
     else null), ``recorded_s`` (audio inside the bin), then one count column per series. Bins
     with no audio and no event are left out.
+
+    Work and memory follow the recorded pieces and the events, never the clock span between
+    them; pieces needing more bins than the ``max_span_days`` budget allows are a ``DataError``
+    (a reader refuses such a recording before it gets here).
     """
     width_ms = minutes * 60_000
     ps = pieces(rec)
     starts, bases, known = _bases(ps)
-    recorded: dict[int, float] = {}
-    for piece, base in zip(ps, bases, strict=True):
-        lo, hi = piece.start_ms + base, piece.end_ms + base
-        if hi <= lo:
-            continue
-        keys = np.arange(lo // width_ms, (hi - 1) // width_ms + 1)
-        left = np.maximum(keys * width_ms, lo)
-        right = np.minimum((keys + 1) * width_ms, hi)
-        for key, ms in zip(keys.tolist(), (right - left).tolist(), strict=True):
-            recorded[key] = recorded.get(key, 0.0) + ms / 1000
-    counts: dict[str, dict[int, int]] = {}
+    lo = starts + bases
+    hi = np.array([p.end_ms for p in ps], dtype=np.int64) + bases
+    lo, hi = lo[hi > lo], hi[hi > lo]
+    first, last = lo // width_ms, (hi - 1) // width_ms
+    _check_budget(rec, int((last - first + 1).sum()), len(lo), width_ms)
+    keys = np.concatenate([np.arange(a, b + 1) for a, b in zip(first, last, strict=True)] or [[]])
+    piece = np.repeat(np.arange(len(lo)), last - first + 1)
+    keys = keys.astype(np.int64)
+    audio = np.minimum((keys + 1) * width_ms, hi[piece]) - np.maximum(keys * width_ms, lo[piece])
+    counts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, times in times_ms.items():
         times = np.asarray(times, dtype=np.int64)
-        piece = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(starts) - 1)
-        keys, n = np.unique((times + bases[piece]) // width_ms, return_counts=True)
-        counts[name] = dict(zip(keys.tolist(), n.tolist(), strict=True))
-    all_keys = sorted(set(recorded).union(*(c.keys() for c in counts.values())))
-    epoch = datetime(1970, 1, 1)
+        at = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(starts) - 1)
+        counts[name] = np.unique((times + bases[at]) // width_ms, return_counts=True)
+    all_keys = np.unique(np.concatenate([keys, *(k for k, _ in counts.values())]))
+    recorded_ms = np.bincount(np.searchsorted(all_keys, keys), audio, len(all_keys))
+    starts_ms = pl.Series(all_keys * width_ms, dtype=pl.Int64)
+    nothing = pl.repeat(None, len(all_keys), eager=True)
     return pl.DataFrame(
         {
-            "bin_start": [
-                epoch + timedelta(milliseconds=k * width_ms) if known else None for k in all_keys
-            ],
-            "elapsed_s": [None if known else k * width_ms / 1000 for k in all_keys],
-            "recorded_s": [round(recorded.get(k, 0.0), 3) for k in all_keys],
-            **{name: [c.get(k, 0) for k in all_keys] for name, c in counts.items()},
+            "bin_start": starts_ms.cast(pl.Datetime("ms")) if known else nothing,
+            "elapsed_s": nothing if known else starts_ms / 1000,
+            "recorded_s": recorded_ms / 1000,  # whole ms summed exactly, then to seconds
+            **{name: _spread(k, n, all_keys) for name, (k, n) in counts.items()},
         },
         schema_overrides={"bin_start": pl.Datetime("ms"), "elapsed_s": pl.Float64},
     )
+
+
+def _spread(keys: np.ndarray, n: np.ndarray, all_keys: np.ndarray) -> np.ndarray:
+    """Counts ``n`` at ``keys`` laid out over ``all_keys`` (0 elsewhere)."""
+    out = np.zeros(len(all_keys), dtype=np.int64)
+    out[np.searchsorted(all_keys, keys)] = n
+    return out
+
+
+def _check_budget(rec: Recording, n_bins: int, n_pieces: int, width_ms: int) -> None:
+    budget = limits.current()
+    if n_bins > budget.max_span_ms // width_ms + 2 * n_pieces:
+        raise DataError(
+            f"{rec.id}: its recorded pieces span {n_bins * width_ms / DAY_MS:,.4g} days, over "
+            f"the limit of {budget.max_span_days:,g} days (max_span_days); raise it with "
+            "`attunement --max-span-days N ...` or limits.using(Limits(max_span_days=N))"
+        )
