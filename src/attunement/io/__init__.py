@@ -35,7 +35,8 @@ def read_file(
     limits: Limits | None = None,
 ) -> list[Recording]:
     """Every recording in one file (most formats hold one; RTTM may hold several), within
-    ``limits`` (``attunement.limits``; the ones in force when None)."""
+    ``limits`` (``attunement.limits``; the ones in force when None); with ``keep_text=False``,
+    only what ``io.privacy`` allows."""
     path = Path(path)
     if not path.is_file():
         raise ReadError(path, _not_a_file(path))
@@ -49,7 +50,11 @@ def read_file(
     with using(limits):
         recordings = module.read(path, role_map=role_map, keep_text=keep_text)
         check_recordings(path, recordings)
-    return recordings
+    if keep_text:
+        return recordings
+    from attunement.io.privacy import private
+
+    return private(recordings, module.KEEP_PRIVATE, role_map)
 
 
 def _not_a_file(path: Path) -> str:
@@ -172,8 +177,9 @@ def read_batch(
         if isinstance(outcome, ReadError):
             batch.failures.append(outcome)
         elif isinstance(outcome, Exception):  # a reader bug must not sink a whole corpus run
+            detail = f": {outcome}" if keep_text else ""  # the message may quote the file
             batch.failures.append(
-                ReadError(f, f"internal error {type(outcome).__name__}: {outcome} (please report)")
+                ReadError(f, f"internal error {type(outcome).__name__}{detail} (please report)")
             )
         else:
             batch.recordings.extend(outcome)

@@ -39,6 +39,7 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import read_text
+from attunement.io.privacy import CODED
 from attunement.recording import Participant, Recording
 
 FORMAT = "boris"
@@ -50,6 +51,13 @@ DEFAULT_ROLES: dict[str, str] = {
     "Infant": "CHI",
 }
 NO_SUBJECT = "No focal subject"
+# privacy mode (io.privacy): behaviours, modifiers and categories are the ethogram's codes
+KEEP_PRIVATE = {
+    "code": CODED,
+    "modifiers": CODED,
+    "behavioral_category": CODED,
+    "boris_type": frozenset({"STATE", "POINT"}),
+}
 DURATION_COLUMNS = ("Observation duration", "Coding duration", "Total length")
 MAX_HEADER_LINE = 200
 

@@ -58,6 +58,7 @@ import polars as pl
 from attunement import roles, segments
 from attunement.errors import ReadError
 from attunement.io._common import decode_text, read_bytes
+from attunement.io.privacy import NUMBER, SPEAKERS
 from attunement.recording import Participant, Recording
 
 FORMAT = "chat"
@@ -93,6 +94,8 @@ DEFAULT_ROLES: dict[str, str] = {
     **dict.fromkeys(("Unidentified", "Uncertain"), "UNK"),
 }
 KEY_CHILD_ROLE = "Target_Child"
+# privacy mode (io.privacy) keeps the episode number and the %add codes of typed speakers
+KEEP_PRIVATE = {"episode": NUMBER, "addressee": SPEAKERS}
 SEX_TYPES = {"female": "FEM", "male": "MAL"}
 
 # Sound events (&=label, or the [=! label] of a wordless utterance) -> kind.

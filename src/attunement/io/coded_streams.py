@@ -20,6 +20,7 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import decode_text, read_bytes
+from attunement.io.privacy import CODED
 from attunement.recording import Recording
 
 FORMAT = "coded_streams"
@@ -32,6 +33,7 @@ DEFAULT_ROLES: dict[str, str] = {
 }
 COLUMNS = ("onset", "offset", "partner", "code")
 EPISODE = "episode"
+KEEP_PRIVATE = {"speaker_id": frozenset({EPISODE}), "code": CODED}  # io.privacy
 MAX_S = 2.0**62 / 1000  # seconds that still fit in int64 milliseconds
 
 

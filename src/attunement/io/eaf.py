@@ -49,6 +49,7 @@ from pympi.Elan import Eaf
 from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
+from attunement.io import privacy
 from attunement.io._common import parse_xml, read_bytes
 from attunement.io.budget import check_time
 from attunement.limits import current
@@ -69,6 +70,8 @@ ACLEW_ROLES: dict[str, str] = {
 DEFAULT_ROLES: dict[str, str] = dict(ACLEW_ROLES)
 NON_SPEAKER_TIERS = frozenset({"code", "code_num", "on_off", "context", "notes"})
 CODE_COLUMNS = frozenset({"xds", "vcm", "lex", "mwu"})  # ACLEW closed vocabularies
+# privacy mode (io.privacy): ACLEW codes; non-speaker tier names; a tier's controlled vocabulary
+KEEP_PRIVATE = {**privacy.ACLEW, "speaker_id": NON_SPEAKER_TIERS, "code": NON_SPEAKER_TIERS}
 KIND_OF_VCM: dict[str, str] = {"Y": "cry", "L": "vegetative"}  # all others: vocal
 _INTERNAL = frozenset(
     ["", "aid", "order", "tier", "top", "ts1", "ts2", "t1", "t2", "f1", "f2", "value", "line"]

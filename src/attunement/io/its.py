@@ -72,7 +72,7 @@ import polars as pl
 from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
-from attunement.io import lena_codes
+from attunement.io import lena_codes, privacy
 from attunement.io._common import check_xml, parse_xml, read_bytes
 from attunement.recording import Participant, Recording
 
@@ -95,6 +95,17 @@ DESCRIPTIONS: dict[str, str] = {
     "NON": "noise, near",
     "NOF": "noise, far",
     "SIL": "silence",
+}
+
+# privacy mode (io.privacy): LENA's codes and numbers, block types in extra, role descriptions
+KEEP_PRIVATE = {
+    **privacy.LENA,
+    "recording_number": privacy.NUMBER,
+    "cry_ms": privacy.NUMBER,
+    "vfx_ms": privacy.NUMBER,
+    "cry_vfx_ms": privacy.NUMBER,
+    "conv_type": privacy.LENA_CONVERSATIONS,
+    "role": frozenset(DESCRIPTIONS.values()),
 }
 
 # Segment attributes read for every row, in this order.

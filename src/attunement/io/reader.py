@@ -11,16 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from attunement.io.privacy import Vocabulary
     from attunement.recording import Recording
 
 
 class Reader(Protocol):
-    """A format module: its name, the extensions it claims, its default role map, a content
-    sniffer and the reader itself (one file -> its Recordings; ``ReadError`` on bad input)."""
+    """A format module: its name, the extensions it claims, its default role map, what privacy
+    mode keeps beyond timing and typed roles (``io.privacy``), a content sniffer and the reader
+    itself (one file -> its Recordings; ``ReadError`` on bad input)."""
 
     FORMAT: str
     EXTENSIONS: tuple[str, ...]
     DEFAULT_ROLES: dict[str, str]
+    KEEP_PRIVATE: dict[str, Vocabulary]
 
     def sniff(self, head: bytes) -> bool:
         """True when the first bytes of a file look like this format."""

@@ -22,6 +22,7 @@ from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import read_text
 from attunement.io.budget import check_count, check_time
+from attunement.io.privacy import NUMBER
 from attunement.recording import Recording
 
 FORMAT = "rttm"
@@ -38,6 +39,7 @@ DEFAULT_ROLES: dict[str, str] = {
     "CRY": "CHI",
     "OTH": "CHI",
 }
+KEEP_PRIVATE = {"code": frozenset(DEFAULT_ROLES), "confidence": NUMBER}  # io.privacy
 KIND_OF_LABEL: dict[str, str] = {"CRY": "cry", "OTH": "vegetative"}  # all others: vocal
 RECORD_TYPES_SKIPPED = frozenset({"SPKR-INFO", "LEXEME", "NON-LEX", "NON-SPEECH", "FILLER"})
 

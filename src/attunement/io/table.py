@@ -17,6 +17,7 @@ An empty speaker label (``NA`` or blank) maps to ``UNK`` and is counted in a war
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +25,7 @@ import polars as pl
 from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
-from attunement.io import lena_codes
+from attunement.io import lena_codes, privacy
 from attunement.io._common import read_bytes, refuse_nul
 from attunement.recording import Recording
 
@@ -38,6 +39,30 @@ DEFAULT_ROLES: dict[str, str] = {
 PARQUET_MAGIC = b"PAR1"
 MAX_MS = 2.0**62  # times beyond this do not fit in int64 milliseconds
 VCM_KINDS = {"Y": "cry", "L": "vegetative"}
+# privacy mode (io.privacy): ChildProject's coded and numeric annotation columns and LENA's codes
+ADDRESSEES = "ACOPTU"  # sorted and comma-joined when several
+KEEP_PRIVATE = {
+    **privacy.LENA,
+    "lena_speaker": frozenset(lena_codes.ROLES),
+    "ling_type": frozenset({"1", "0"}),
+    "vcm_type": frozenset("CNYLJU"),
+    "lex_type": frozenset({"W", "0"}),
+    "mwu_type": frozenset({"M", "1"}),
+    "msc_type": frozenset("012SCU"),
+    "gra_type": frozenset("GJU"),
+    "addressee": frozenset(",".join(c) for n in range(1, 7) for c in combinations(ADDRESSEES, n)),
+    **dict.fromkeys(
+        (
+            "lena_response_count",
+            "utterances_length",
+            "non_speech_length",
+            "child_cry_vfx_len",
+            "phonemes",
+            "syllables",
+        ),
+        privacy.NUMBER,
+    ),
+}
 
 
 def sniff(head: bytes) -> bool:

@@ -40,7 +40,7 @@ from praatio.utilities.errors import DuplicateTierName
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import read_bytes
-from attunement.io.eaf import ACLEW_ROLES, speaker_columns
+from attunement.io.eaf import ACLEW_ROLES, NON_SPEAKER_TIERS, speaker_columns
 from attunement.recording import Participant, Recording
 
 FORMAT = "textgrid"
@@ -60,6 +60,7 @@ DEFAULT_ROLES: dict[str, str] = {
     "Sister": "OCH",
     "Brother": "OCH",
 }
+KEEP_PRIVATE = {"speaker_id": NON_SPEAKER_TIERS, "code": NON_SPEAKER_TIERS}  # io.privacy
 _BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TIER_COUNT = re.compile(r"<exists>\s*(?:size\s*=\s*)?(\d+)")
 _LONG_SIZE = re.compile(r"^\s*(?:intervals|points)\s*:\s*size\s*=\s*(\d+)", re.MULTILINE)
