@@ -28,9 +28,11 @@ from attunement.io import read_file
 from attunement.measures.registry import family, request
 from attunement.measures.turns import turns
 from attunement.web import create_app
+from attunement.web.limits import ServerLimits
 from attunement.web.uploads import UploadRejected, UploadStore
 from tests.conftest import REAL, need
 from tests.corpus_helpers import make_days
+from tests.web_helpers import BASE, upload
 
 ITS = REAL / "lena" / "e20160420_165405_010572.its"
 LIMIT = 4 * 1024 * 1024  # the test app's upload limit; the real .its is 2,986,656 bytes
@@ -66,16 +68,16 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(data_dir, corpus):
-    return TestClient(create_app(data_dir, corpus=corpus, max_upload_bytes=LIMIT))
+    app = create_app(data_dir, corpus=corpus, limits=ServerLimits(max_upload_bytes=LIMIT))
+    yield TestClient(app, base_url=BASE)
+    app.state.workers.close()
 
 
 @pytest.fixture(scope="module")
 def uploaded(client):
     """The real .its uploaded once: the redirect target."""
     its = need(ITS)
-    response = client.post(
-        "/upload", files={"file": (its.name, its.read_bytes())}, follow_redirects=False
-    )
+    response = upload(client, its.name, its.read_bytes(), follow_redirects=False)
     assert response.status_code == 303
     return response.headers["location"]
 
@@ -128,7 +130,7 @@ def test_real_its_upload_shows_lena_turn_count(client, uploaded, data_dir):
 def test_upload_over_the_limit_is_413_and_leaves_nothing(client, data_dir):
     before = set(os.listdir(data_dir / "uploads"))
     body = b"<ITS>" + b"x" * (LIMIT + 1)
-    response = client.post("/upload", files={"file": ("big.its", body)})
+    response = upload(client, "big.its", body)
     assert response.status_code == 413
     assert f"{LIMIT:,} bytes" in message(response)
     assert set(os.listdir(data_dir / "uploads")) == before
@@ -148,7 +150,7 @@ def _body(name: str, payload: bytes, boundary: str = "b0undary") -> bytes:
 def test_limit_is_enforced_while_streaming(tmp_path):
     """The store stops consuming the body once the file passes the limit (it never reads the
     rest), and a declared Content-Length beyond the limit is refused before any byte is read."""
-    store = UploadStore(tmp_path / "d", max_bytes=1000)
+    store = UploadStore(tmp_path / "d", ServerLimits(max_upload_bytes=1000))
     body = _body("a.its", b"<ITS>" + b"y" * 100_000)
     consumed = []
 
@@ -185,7 +187,7 @@ def test_limit_is_enforced_while_streaming(tmp_path):
 )
 def test_hostile_names_are_metadata_only(client, data_dir, name):
     before = set(os.listdir(data_dir / "uploads"))
-    response = client.post("/upload", files={"file": (name.replace(".its", ".rttm"), RTTM)})
+    response = upload(client, name.replace(".its", ".rttm"), RTTM)
     assert response.status_code == 200  # followed the redirect to the recording page
     added = set(os.listdir(data_dir / "uploads")) - before
     upload_id = str(response.url).rsplit("/", 1)[1]
@@ -197,7 +199,7 @@ def test_hostile_names_are_metadata_only(client, data_dir, name):
 
 
 def test_hostile_name_is_escaped_in_listing_and_report(client):
-    response = client.post("/upload", files={"file": ("<script>alert(1)</script>.rttm", RTTM)})
+    response = upload(client, "<script>alert(1)</script>.rttm", RTTM)
     assert response.status_code == 200  # the recording page, which names the file
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.rttm" in response.text
     assert "<script>alert(1)" not in response.text
@@ -251,7 +253,7 @@ def test_bad_files_get_a_readable_4xx_never_5xx(client, data_dir):
     before = set(os.listdir(data_dir / "uploads"))
     seen = {}
     for name, content, expected in _bad_files():
-        response = client.post("/upload", files={"file": (name, content)})
+        response = upload(client, name, content)
         seen[name] = (response.status_code, message(response))
         assert 400 <= response.status_code < 500, (name, response.status_code)
         assert response.status_code == expected, (name, seen[name])
@@ -290,7 +292,7 @@ def test_corpus_pages_show_store_contents(client, corpus):
 
 
 def test_corpus_missing_store_explains_itself(tmp_path):
-    with TestClient(create_app(tmp_path / "d")) as fresh:
+    with TestClient(create_app(tmp_path / "d"), base_url=BASE) as fresh:
         page = fresh.get("/corpus")
         assert page.status_code == 200
         assert "No corpus store is open" in page.text

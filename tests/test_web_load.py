@@ -13,7 +13,7 @@ import pytest
 
 from attunement.web import create_app
 from tests.conftest import REAL, need
-from tests.web_helpers import running
+from tests.web_helpers import running, upload
 
 CLIENTS = 50
 REQUESTS = 1000
@@ -25,9 +25,9 @@ def test_thousand_requests_from_fifty_clients_no_5xx(tmp_path):
     app = create_app(tmp_path / "data")
     with running(app) as base:
         with httpx.Client(base_url=base, follow_redirects=True, timeout=60) as warm:
-            upload = warm.post("/upload", files={"file": (its.name, its.read_bytes())})
-            assert upload.status_code == 200
-            recording = upload.url.path
+            sent = upload(warm, its.name, its.read_bytes())
+            assert sent.status_code == 200
+            recording = sent.url.path
             for r, p in ((0.3, 0.7), (0.8, 0.4)):  # simulations are cached per slider setting
                 assert warm.get(f"/simulate/plots?responsiveness={r}&repair={p}").is_success
         mix = [

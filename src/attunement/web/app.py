@@ -7,27 +7,39 @@ own status (see ``attunement.web.uploads``), a ``ReadError`` or ``DataError`` is
 ``ParameterError`` 400, a corpus store that cannot be opened 503 ("try again" while it is being
 written); unknown pages and ids are 404; bad query values are 400. Anything else is logged with
 its traceback and answered with a plain 500 page that shows no internals.
+
+Nothing is analysed in the server's process: reading an upload, its headline figures, its
+report and the simulation run in worker processes within time and memory limits
+(``attunement.web.workers``), and what they make is kept on disk (the report beside the upload,
+the simulation in ``<data_dir>/cache``). Access rules (host names, token, cross-site requests)
+are ``attunement.web.guard``'s; size, time and concurrency limits are ``ServerLimits``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from attunement.errors import AttunementError, DataError, ReadError, StoreBusy, StoreError
 from attunement.io.registry import extensions
 from attunement.web import corpus as corpus_pages
-from attunement.web import reports, simulation
+from attunement.web import outcome as simulation
+from attunement.web.guard import Guard
+from attunement.web.limits import ServerLimits
 from attunement.web.pages import Pages, trusted_svg
-from attunement.web.uploads import DEFAULT_MAX_BYTES, Upload, UploadRejected, UploadStore
+from attunement.web.uploads import Upload, UploadRejected, UploadStore
+from attunement.web.workers import Workers
 
 log = logging.getLogger("attunement.web")
 
@@ -38,31 +50,56 @@ PAGE_POLICY = (
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 Slider = Annotated[float, Query(ge=0.0, le=1.0)]
 ReportView = Annotated[str, Query(pattern="^(research|coach)$")]
+MAX_PAGE = 1_000_000  # corpus pages of 100 recordings; beyond the last page shows the last
+ANALYSES = {  # what the workers run, by name: the server never imports the science
+    "measure": "attunement.web.reports:measure",
+    "report": "attunement.web.reports:write_report",
+    "simulate": "attunement.web.simulation:write_outcome",
+}
 
 
 def create_app(
     data_dir: str | Path,
     *,
     corpus: str | Path | None = None,
-    max_upload_bytes: int = DEFAULT_MAX_BYTES,
+    limits: ServerLimits | None = None,
+    hosts: Iterable[str] = (),
+    token: str | None = None,
 ) -> FastAPI:
-    """The dashboard. ``data_dir``: private folder for uploads (created with mode 0700);
-    ``corpus``: a corpus store to browse (opened read-only per request), or None;
-    ``max_upload_bytes``: the largest file accepted (413 beyond it)."""
-    store = UploadStore(data_dir, max_upload_bytes)
+    """The dashboard. ``data_dir``: private folder for uploads, reports and caches (created
+    with mode 0700); ``corpus``: a corpus store to browse (opened read-only per request), or
+    None; ``limits``: sizes, times and concurrency (``ServerLimits``' defaults when None);
+    ``hosts``: host names answered besides the loopback ones; ``token``: the access token every
+    request must carry, or None (see ``attunement.web.guard``)."""
+    limits = limits or ServerLimits()
+    store = UploadStore(data_dir, limits)
+    cache = store.data_dir / "cache"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(cache, 0o700)
+    workers = Workers(limits)
     corpus_path = Path(corpus) if corpus is not None else None
     pages = Pages()
-    app = FastAPI(title="attunement", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        workers.close()
+
+    app = FastAPI(
+        title="attunement", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.uploads = store
+    app.state.workers = workers
     app.state.corpus = corpus_path
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_middleware(Guard, hosts=hosts, token=token)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
@@ -72,7 +109,9 @@ def create_app(
     @app.exception_handler(AttunementError)
     async def refused(request: Request, exc: AttunementError):
         if isinstance(exc, UploadRejected):
-            return error_page(request, exc.status, exc.title, exc.message)
+            response = error_page(request, exc.status, exc.title, exc.message)
+            response.headers.update(exc.headers)
+            return response
         if isinstance(exc, StoreError):
             title = "The corpus is being written" if isinstance(exc, StoreBusy) else "Corpus error"
             response = error_page(request, 503, title, str(exc))
@@ -127,18 +166,28 @@ def create_app(
             limit=store.max_bytes,
         )
 
+    receiving = _Slots(limits.max_uploads)
+
     @app.post("/upload")
     async def upload(request: Request):
-        received = await store.receive(
-            request.headers.get("content-type", ""),
-            request.headers.get("content-length"),
-            request.stream(),
-        )
-        try:
-            await run_in_threadpool(_measure, store, received)
-        except UploadRejected:
-            store.discard(received)
-            raise
+        with receiving.taken():
+            try:
+                received = await store.receive(
+                    request.headers.get("content-type", ""),
+                    request.headers.get("content-length"),
+                    request.stream(),
+                    request.state.csrf,
+                )
+            except UploadRejected as exc:  # the rest of the body may be unread: close
+                exc.headers.setdefault("Connection", "close")
+                raise
+            try:
+                received.recordings = await workers.run(
+                    ANALYSES["measure"], store, received, about=received.original_name
+                )
+            except UploadRejected:
+                store.discard(received)
+                raise
         store.save(received)
         return RedirectResponse(f"/recordings/{received.id}", status_code=303)
 
@@ -158,22 +207,29 @@ def create_app(
         return pages.render(request, "recording.html", upload=found)
 
     @app.get("/recordings/{upload_id}/report/{index}", response_class=HTMLResponse)
-    def report(
-        upload_id: str,
-        index: int,
-        view: Annotated[str, Query(pattern="^(research|coach)$")] = "research",
-    ):
+    async def report(upload_id: str, index: int, view: ReportView = "research"):
         found = find(upload_id)
         if not 0 <= index < len(found.recordings):
             raise HTTPException(404, "This upload has no recording with that number.")
-        rec = store.read(found)[index]
-        cache = store.folder / f"{found.id}.{index}.{view}.report.html"
-
-        text = reports.report_html(rec, cache, coach_view=view == "coach")
-        return HTMLResponse(text, headers={"Content-Security-Policy": REPORT_POLICY})
+        target = store.folder / f"{found.id}.{index}.{view}.report.html"
+        await workers.make(
+            target,
+            ANALYSES["report"],
+            store,
+            found,
+            index,
+            view == "coach",
+            target,
+            about=found.original_name,
+        )
+        return FileResponse(
+            target,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
 
     @app.get("/corpus", response_class=HTMLResponse)
-    def corpus_home(request: Request, page: Annotated[int, Query(ge=0)] = 0):
+    def corpus_home(request: Request, page: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0):
         view = corpus_pages.overview(corpus_path, page) if corpus_path else None
         return pages.render(request, "corpus.html", view=view, store=corpus_path)
 
@@ -186,8 +242,11 @@ def create_app(
             raise HTTPException(404, "The corpus has no recording with this id.")
         return pages.render(request, "corpus_recording.html", view=view)
 
-    def outcome_context(responsiveness: float, repair: float) -> dict:
-        result = simulation.outcome(simulation.snap(responsiveness), simulation.snap(repair))
+    async def outcome_context(responsiveness: float, repair: float) -> dict:
+        r, p = simulation.snap(responsiveness), simulation.snap(repair)
+        target = cache / f"simulate-{r:.2f}-{p:.2f}.json"
+        await workers.make(target, ANALYSES["simulate"], r, p, target, about="the simulation")
+        result = simulation.load(target)
         return {
             "result": result,
             "turns_svg": trusted_svg(result.turns_svg),
@@ -196,13 +255,13 @@ def create_app(
         }
 
     @app.get("/simulate", response_class=HTMLResponse)
-    def simulate_page(request: Request, responsiveness: Slider = 0.6, repair: Slider = 0.6):
-        context = outcome_context(responsiveness, repair)
+    async def simulate_page(request: Request, responsiveness: Slider = 0.6, repair: Slider = 0.6):
+        context = await outcome_context(responsiveness, repair)
         return pages.render(request, "simulate.html", step=simulation.SLIDER_STEP, **context)
 
     @app.get("/simulate/plots", response_class=HTMLResponse)
-    def simulate_plots(request: Request, responsiveness: Slider = 0.6, repair: Slider = 0.6):
-        context = outcome_context(responsiveness, repair)
+    async def simulate_plots(request: Request, responsiveness: Slider = 0.6, repair: Slider = 0.6):
+        context = await outcome_context(responsiveness, repair)
         return pages.render(request, "simulate_outcome.html", **context)
 
     @app.get("/favicon.ico")
@@ -212,16 +271,27 @@ def create_app(
     return app
 
 
-def _measure(store: UploadStore, upload: Upload) -> None:
-    """Read the stored upload and keep each recording's headline figures in its metadata."""
-    recordings = store.read(upload)
-    try:
-        upload.recordings = [reports.headline(rec) for rec in recordings]
-    except Exception as exc:  # a measure failing on odd content is the file's problem here
-        log.exception("turns failed on upload %s", upload.id)
-        raise UploadRejected(
-            422,
-            "The file could not be measured",
-            f"{upload.original_name}: read, but the turn measures failed "
-            f"({type(exc).__name__}); please report this file.",
-        ) from None
+class _Slots:
+    """At most ``n`` holders at once; ``taken()`` beyond that is a 503 with ``Retry-After``."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.held = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        with self._lock:
+            if self.held >= self.n:
+                raise UploadRejected(
+                    503,
+                    "Too many uploads at once",
+                    f"{self.n} uploads are being received or measured; try again in a few seconds.",
+                    headers={"Retry-After": "10", "Connection": "close"},
+                )
+            self.held += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.held -= 1

@@ -9,11 +9,12 @@ comes from the measure registry: every family that runs on recordings, its headl
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from attunement.corpus import open_store, queries
+from attunement.corpus.store import guarded
 from attunement.measures.registry import Family, families
 
 PAGE_SIZE = 100
@@ -22,11 +23,8 @@ READ_WAIT_S = 3.0  # an ingest lets readers in at least every 2 s; then a 503 "t
 
 @contextmanager
 def _connection(store: Path):
-    con = open_store(store, read_only=True, wait_s=READ_WAIT_S)
-    try:
+    with guarded(store), closing(open_store(store, read_only=True, wait_s=READ_WAIT_S)) as con:
         yield con
-    finally:
-        con.close()
 
 
 def _headline(family: Family) -> list:
@@ -43,10 +41,11 @@ def _shown(family: Family, row: dict[str, Any]) -> list[dict[str, str]]:
 def overview(store: Path, page: int = 0) -> dict[str, Any]:
     """Counts, formats, one page of recordings with the headline figures of the first measured
     configuration of the first family in the store (e.g. turns under its first rule), and every
-    failure."""
-    page = max(page, 0)
+    failure. A page beyond the last shows the last."""
     with _connection(store) as con:
         totals = queries.totals(con)
+        pages = max(1, -(-totals["recordings"] // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
         recordings = queries.recording_page(con, PAGE_SIZE, page * PAGE_SIZE)
         shown = None
         for family in families("recording"):
@@ -72,7 +71,7 @@ def overview(store: Path, page: int = 0) -> dict[str, Any]:
             "recordings": recordings,
             "failures": queries.failures(con).to_dicts(),
         }
-    out |= {"page": page, "pages": max(1, -(-totals["recordings"] // PAGE_SIZE))}
+    out |= {"page": page, "pages": pages}
     return out
 
 

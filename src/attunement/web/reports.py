@@ -1,5 +1,5 @@
-"""The report of an uploaded recording: ``attunement.report``'s builder, built once and kept
-beside the upload, and the headline figures of every measure family the recording supports.
+"""What a worker process (``attunement.web.workers``) does with an upload: its headline figures,
+and its report written to a file beside the upload.
 
 The families, their parameters and their figures come from the measure registry
 (``attunement.measures.registry.run_all``) with every family's defaults, the command line's
@@ -9,14 +9,34 @@ the page and the CLI agree; the labels are the catalogue's.
 
 from __future__ import annotations
 
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
 from attunement.measures.registry import run_all
 from attunement.recording import Recording
 from attunement.report.build import recording_report
-from attunement.web.plots import RENDER_LOCK
+from attunement.web.files import write_private
+from attunement.web.uploads import Upload, UploadRejected, UploadStore
+
+log = logging.getLogger("attunement.web")
+
+
+def measure(store: UploadStore, upload: Upload) -> list[dict[str, Any]]:
+    """Read the stored upload: each recording's headline figures (``headline``)."""
+    recordings = store.read(upload)
+    try:
+        return [headline(rec) for rec in recordings]
+    except MemoryError:
+        raise
+    except Exception as exc:  # a measure failing on odd content is the file's problem here
+        log.exception("measures failed on upload %s", upload.id)
+        raise UploadRejected(
+            422,
+            "The file could not be measured",
+            f"{upload.original_name}: read, but the measures failed "
+            f"({type(exc).__name__}); please report this file.",
+        ) from None
 
 
 def headline(rec: Recording) -> dict[str, Any]:
@@ -41,16 +61,10 @@ def headline(rec: Recording) -> dict[str, Any]:
     return {"summary": summary, "families": families}
 
 
-def report_html(rec: Recording, cache: Path, *, coach_view: bool = False) -> str:
-    """The report page for ``rec`` (the coach view first when ``coach_view``), from ``cache``
-    when built before, with every family's defaults as in ``headline``."""
-    if cache.is_file():
-        return cache.read_text(encoding="utf-8")
-    with RENDER_LOCK:  # the report draws with matplotlib, which is not thread-safe
-        text = recording_report(rec, coach_view=coach_view)
-    tmp = cache.with_name(cache.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, cache)
-    return text
+def write_report(
+    store: UploadStore, upload: Upload, index: int, coach_view: bool, target: Path
+) -> None:
+    """Write the report of recording ``index`` of ``upload`` (the coach view first when
+    ``coach_view``) to ``target`` (mode 0600, atomically), with every family's defaults."""
+    rec = store.read(upload)[index]
+    write_private(target, recording_report(rec, coach_view=coach_view))

@@ -12,13 +12,17 @@ The two sliders and how each simulator uses them (shown on the page with every p
   h = −ln(1 − ρ) / ``REPAIR_WINDOW_S``; the development model's caregiver ``repair`` is ρ.
   The 5 s window is this page's choice, made so that one slider drives both models; Tronick &
   Gianino (1986) describe normal mismatches as repaired within a few seconds.
+
+``write_outcome`` runs in a worker process (``attunement.web.workers``) and writes one slider
+setting's outcome as JSON to a cache file; the server reads it back (``attunement.web.outcome``).
 """
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -31,6 +35,8 @@ from attunement.simulate.coded_dyad import coded_dyad
 from attunement.simulate.daylong import day
 from attunement.simulate.development import CLASSES
 from attunement.simulate.population import simulate_population
+from attunement.web.files import write_private
+from attunement.web.outcome import Outcome
 from attunement.web.plots import svg
 
 REPAIR_WINDOW_S = 5.0
@@ -42,26 +48,6 @@ TURN_RULE = "lena"
 MATCH_TABLE = "valence"
 POPULATION_CHILDREN = 400
 POPULATION_YEARS = 10
-SLIDER_STEP = 0.05
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the page shows for one slider setting: parameters, the headline figures of the
-    measures the registry runs on the simulated day and dyad, SVG plots."""
-
-    parameters: dict[str, float | int | str]
-    day: list[dict[str, str]]  # the day's headline figures: name, label, shown
-    dyad: list[dict[str, str]]  # the coded dyad's
-    turns_svg: str
-    repair_svg: str
-    development_svg: str | None
-    development_note: str
-
-
-def snap(value: float) -> float:
-    """A slider value rounded to the slider's step and kept inside (0, 1)."""
-    return min(max(round(round(value / SLIDER_STEP) * SLIDER_STEP, 2), SLIDER_STEP), 0.95)
 
 
 def hazard(repair_probability: float) -> float:
@@ -70,9 +56,13 @@ def hazard(repair_probability: float) -> float:
     return -math.log(1.0 - repair_probability) / REPAIR_WINDOW_S
 
 
-@lru_cache(maxsize=512)
+def write_outcome(responsiveness: float, repair_probability: float, target: Path) -> None:
+    """Simulate and draw one setting; write it to ``target`` as JSON (0600, atomically)."""
+    write_private(target, json.dumps(asdict(outcome(responsiveness, repair_probability))))
+
+
 def outcome(responsiveness: float, repair_probability: float, seed: int = 0) -> Outcome:
-    """Simulate and draw one setting (cached: sliders move in steps, pages repeat)."""
+    """Simulate and draw one setting."""
     h = hazard(repair_probability)
     frame = day(DAY_SEGMENTS, hours=DAY_HOURS, contingency=responsiveness, seed=seed)
     rec = Recording(id="simulated day", path="", format="simulated", segments=frame)

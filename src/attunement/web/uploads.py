@@ -6,6 +6,12 @@ Safety rules (each has a test in ``tests/test_web_app.py``):
   Starlette's form reader, which spools a whole file before the endpoint sees it) and the upload
   stops with 413 as soon as the file passes ``max_bytes``; a declared ``Content-Length`` beyond
   the limit is refused before a byte is read.
+- **Time**: the body must arrive within ``upload_timeout_s`` and never pause for more than
+  ``upload_idle_s``; otherwise 408 and the connection is closed (a client trickling one byte
+  every half second is cut off).
+- **Origin**: the form's token (``csrf``, made per session by ``attunement.web.guard``) must
+  come before the file in the body; a missing or wrong token is 403 before any of the file is
+  stored.
 - **Type**: the extension must be one a reader claims (``attunement.io.registry.extensions``)
   and the first bytes must be recognised by a reader's ``sniff`` (``registry.detect``'s
   content check); otherwise 415.
@@ -19,7 +25,9 @@ Safety rules (each has a test in ``tests/test_web_app.py``):
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -32,27 +40,34 @@ from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from attunement.errors import DataError, ParameterError, ReadError
+from attunement.errors import DataError, ReadError
 from attunement.io import read_file
 from attunement.io.registry import SNIFF_BYTES, extensions, readers
 from attunement.recording import Recording
+from attunement.web.files import write_private
+from attunement.web.limits import ServerLimits
 
 log = logging.getLogger("attunement.web")
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the file
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 NAME_LIMIT = 255  # characters of the original name kept as metadata
+TOKEN_FIELD = "csrf"
+TOKEN_LIMIT = 256  # bytes of the token field read
 
 
 class UploadRejected(DataError):
-    """An upload refused with an HTTP status and a message for the person uploading."""
+    """An upload or analysis refused with an HTTP status, a message for the person uploading
+    and any headers the answer needs (``Retry-After``, ``Connection``)."""
 
-    def __init__(self, status: int, title: str, message: str):
+    def __init__(
+        self, status: int, title: str, message: str, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.title = title
         self.message = message
+        self.headers = dict(headers or {})
 
 
 @dataclass
@@ -91,21 +106,24 @@ def suffix_of(name: str) -> str:
 class UploadStore:
     """The private folder holding uploads: ``<data_dir>/uploads/<id><ext>`` and ``<id>.json``."""
 
-    def __init__(self, data_dir: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
-        if max_bytes < 1:
-            raise ParameterError(f"max_bytes must be >= 1, got {max_bytes}")
+    def __init__(self, data_dir: str | Path, limits: ServerLimits | None = None):
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "uploads"
-        self.max_bytes = max_bytes
+        self.limits = limits or ServerLimits()
+        self.max_bytes = self.limits.max_upload_bytes
         for folder in (self.data_dir, self.folder):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(folder, 0o700)
 
     # -- receiving -------------------------------------------------------------------------
 
-    async def receive(self, content_type: str, content_length: str | None, chunks) -> Upload:
+    async def receive(
+        self, content_type: str, content_length: str | None, chunks, token: str | None = None
+    ) -> Upload:
         """Parse a multipart body from the async iterator ``chunks`` and store its ``file``
-        field; raises ``UploadRejected`` (413, 415, 400, 422) and leaves no file behind."""
+        field, which the form field ``csrf`` equal to ``token`` must precede (unless ``token``
+        is None); raises ``UploadRejected`` (400, 403, 408, 413, 415, 422) and leaves no file
+        behind."""
         declared = int(content_length) if (content_length or "").isdigit() else 0
         if declared > self.max_bytes + FORM_OVERHEAD_BYTES:
             raise self._too_large()
@@ -114,15 +132,17 @@ class UploadStore:
         if kind != b"multipart/form-data" or not boundary:
             raise UploadRejected(400, "Not a file upload", "Send the file with the upload form.")
         upload_id = secrets.token_hex(16)
-        part = _FilePart(self.folder / f"{upload_id}.part", self.max_bytes)
+        part = _FilePart(self.folder / f"{upload_id}.part", self.max_bytes, token)
         parser = MultipartParser(boundary, part.callbacks())
         received = 0
         try:
-            async for chunk in chunks:
+            async for chunk in self._in_time(chunks):
                 received += len(chunk)
                 if received > self.max_bytes + FORM_OVERHEAD_BYTES:
                     raise self._too_large()
                 parser.write(chunk)
+                if part.forged:
+                    raise _forged()
                 if part.too_large:
                     raise self._too_large()
             parser.finalize()
@@ -139,6 +159,32 @@ class UploadStore:
             part.discard()
             raise UploadRejected(400, "No file", "Choose a non-empty file to upload.")
         return self._check(upload_id, part)
+
+    async def _in_time(self, chunks):
+        """The chunks, as long as they keep to the upload's time limits (else 408)."""
+        limits = self.limits
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limits.upload_timeout_s
+        iterator = aiter(chunks)
+        while True:
+            left = deadline - loop.time()
+            try:
+                yield await asyncio.wait_for(anext(iterator), min(left, limits.upload_idle_s))
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                what = (
+                    f"did not arrive within {limits.upload_timeout_s:g} s"
+                    if left <= limits.upload_idle_s
+                    else f"paused for more than {limits.upload_idle_s:g} s"
+                )
+                raise UploadRejected(
+                    408,
+                    "Upload too slow",
+                    f"The upload {what} and was cut off. Try again on a faster connection; "
+                    "the limits are `attunement serve --upload-timeout` and "
+                    "`--upload-idle-timeout`.",
+                ) from None
 
     def _too_large(self) -> UploadRejected:
         return UploadRejected(
@@ -212,12 +258,8 @@ class UploadStore:
         return recordings
 
     def save(self, upload: Upload) -> None:
-        target = self.folder / f"{upload.id}.json"
-        tmp = target.with_suffix(".json.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(asdict(upload), handle, ensure_ascii=False, default=str)
-        os.replace(tmp, target)
+        text = json.dumps(asdict(upload), ensure_ascii=False, default=str)
+        write_private(self.folder / f"{upload.id}.json", text)
 
     def discard(self, upload: Upload) -> None:
         for name in (upload.file_name, f"{upload.id}.json"):
@@ -241,6 +283,15 @@ class UploadStore:
         return self.folder / upload.file_name
 
 
+def _forged() -> UploadRejected:
+    return UploadRejected(
+        403,
+        "Upload refused",
+        "This upload did not come from this dashboard's own upload form (its form token is "
+        "missing or out of date). Open the upload page again and send the file from there.",
+    )
+
+
 def sniffed_format(head: bytes, suffix: str) -> str | None:
     """The format whose reader recognises ``head``: the extension's own reader first (as
     ``registry.detect``), else any reader; None when no reader recognises the content."""
@@ -255,11 +306,16 @@ def sniffed_format(head: bytes, suffix: str) -> str | None:
 
 class _FilePart:
     """Receives the multipart callbacks: writes the ``file`` field to ``path`` (0600) while
-    counting, hashing and keeping the first bytes for sniffing; other fields are ignored."""
+    counting, hashing and keeping the first bytes for sniffing; keeps the ``csrf`` field and,
+    when a ``token`` is expected, sets ``forged`` instead of opening the file unless that
+    field came first and matches; other fields are ignored."""
 
-    def __init__(self, path: Path, max_bytes: int):
+    def __init__(self, path: Path, max_bytes: int, token: str | None = None):
         self.path = path
         self.max_bytes = max_bytes
+        self.token = token
+        self.form_token = b""
+        self.forged = False
         self.name: str | None = None
         self.size = 0
         self.head = b""
@@ -270,6 +326,7 @@ class _FilePart:
         self._header_value = b""
         self._disposition = b""
         self._is_file = False
+        self._is_token = False
 
     def callbacks(self) -> dict:
         return {
@@ -285,6 +342,7 @@ class _FilePart:
     def _part_begin(self) -> None:
         self._disposition = b""
         self._is_file = False
+        self._is_token = False
 
     def _field(self, data: bytes, start: int, end: int) -> None:
         self._header_field += data[start:end]
@@ -300,13 +358,21 @@ class _FilePart:
 
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._disposition)
+        self._is_token = options.get(b"name") == TOKEN_FIELD.encode()
         if options.get(b"name") == b"file" and b"filename" in options and self.name is None:
+            if self.token is not None and not hmac.compare_digest(
+                self.form_token, self.token.encode()
+            ):
+                self.forged = True
+                return
             self.name = options[b"filename"].decode("utf-8", "replace")
             self._is_file = True
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._handle = os.fdopen(fd, "wb")
 
     def _data(self, data: bytes, start: int, end: int) -> None:
+        if self._is_token:
+            self.form_token = (self.form_token + data[start:end])[:TOKEN_LIMIT]
         if not self._is_file or self.too_large:
             return
         piece = data[start:end]
