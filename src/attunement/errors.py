@@ -10,7 +10,7 @@ as one line; anything else is a bug and keeps its traceback.
 - ``DataError``: the data cannot support what was asked (no coded partner, too few events, a
   code missing from a table).
 - ``StoreError``: a corpus store cannot be opened or used; ``StoreBusy`` when another process
-  writes it.
+  writes it, ``StoreDamaged`` when its file is damaged (truncated, overwritten).
 - ``OutputError``: an output path cannot be written (missing folder, a directory, an input).
 
 ``ParameterError`` and ``DataError`` are also ``ValueError``s, so code written against the
@@ -62,6 +62,10 @@ class StoreError(AttunementError):
 
 class StoreBusy(StoreError):
     """Another process holds the store for writing; try again, or wait (``wait_s``)."""
+
+
+class StoreDamaged(StoreError):
+    """The store file is damaged; restore it from a Parquet export or ingest the files again."""
 
 
 class OutputError(AttunementError):

@@ -17,7 +17,7 @@ from attunement.cli.common import (
     read_paths,
     report_failures,
 )
-from attunement.errors import ReadError, StoreError
+from attunement.errors import ReadError, StoreDamaged, StoreError
 from attunement.measures.families.turns import RULE_NAMES
 from attunement.measures.registry import family
 from attunement.outputs import check_file
@@ -127,6 +127,8 @@ def command(
             text = build.recording_report(
                 batch.recordings, words=not no_words, **measures, **options
             )
+    except StoreDamaged:  # a damaged store: one line, exit 2, as from every command
+        raise
     except (ReadError, StoreError) as exc:  # an input that cannot be read: exit 1
         err.print(f"error: {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

@@ -9,6 +9,7 @@ are added. It runs in one transaction.
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import duckdb
@@ -16,7 +17,7 @@ import duckdb
 from attunement.corpus.ingest import insert_frame
 from attunement.corpus.measure import ensure_tables
 from attunement.corpus.results import schemas
-from attunement.corpus.store import open_store
+from attunement.corpus.store import guarded, open_store
 from attunement.errors import ReadError
 from attunement.measures.registry import families as registered
 from attunement.outputs import atomic, make_folder
@@ -33,9 +34,8 @@ def export_store(db: str | Path, folder: str | Path) -> list[Path]:
     """Write every table of the store to ``folder`` (created if needed, its parent must exist),
     each file renamed into place when complete; returns the files."""
     folder = make_folder(folder)
-    con = open_store(db, read_only=True)
     written = []
-    try:
+    with guarded(db), closing(open_store(db, read_only=True)) as con:
         con.execute("BEGIN")
         for table in _tables(con):
             order = {"segments": "recording_id, seq", "recordings": "recording_id"}.get(table)
@@ -47,8 +47,6 @@ def export_store(db: str | Path, folder: str | Path) -> list[Path]:
                 )
             written.append(target)
         con.execute("COMMIT")
-    finally:
-        con.close()
     return written
 
 
@@ -60,52 +58,63 @@ def import_store(db: str | Path, folder: str | Path) -> dict[str, int]:
         raise ReadError(
             folder, f"not a store export (missing {', '.join(t + '.parquet' for t in missing)})"
         )
-    con = open_store(db)
-    added: dict[str, int] = {}
-    try:
+    with guarded(db), closing(open_store(db, verify=True)) as con:
         con.execute("BEGIN")
-        exported = {p.stem for p in folder.glob("*.parquet")}
-        families = [f for f in registered() if exported & set(schemas(f))]
-        if families or "measure_log" in exported:
-            ensure_tables(con, families)
-        before = _count(con, "recordings")
-        con.execute(
-            "CREATE TEMP TABLE _new AS SELECT * FROM read_parquet(?) WHERE content_hash NOT IN "
-            "(SELECT content_hash FROM recordings) AND recording_id NOT IN "
-            "(SELECT recording_id FROM recordings)",
-            [str(folder / "recordings.parquet")],
-        )
-        con.execute("INSERT INTO recordings BY NAME SELECT * FROM _new")
-        added["recordings"] = _count(con, "recordings") - before
-        for parquet in sorted(folder.glob("*.parquet")):
-            table = parquet.stem
-            if table in ("recordings", "failures", "store_info"):
-                continue
-            frame = con.sql(
-                "SELECT * FROM read_parquet($p) WHERE recording_id IN "
-                "(SELECT recording_id FROM _new)",
-                params={"p": str(parquet)},
-            ).pl()
-            if table not in _tables(con):
-                con.register("_shape", frame.clear())
-                con.execute(f"CREATE TABLE {table} AS SELECT * FROM _shape")
-                con.unregister("_shape")
-            insert_frame(con, table, frame, add_columns=True)
-            added[table] = frame.height
-        before = _count(con, "failures")
-        con.execute(
-            "INSERT INTO failures BY NAME SELECT * FROM read_parquet(?) WHERE path NOT IN "
-            "(SELECT path FROM failures) AND path NOT IN (SELECT path FROM recordings)",
-            [str(folder / "failures.parquet")],
-        )
-        added["failures"] = _count(con, "failures") - before
-        con.execute("DROP TABLE _new")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
+        try:
+            added = _merge(con, folder)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return added
+
+
+def _merge(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
+    """The rows of the export in ``folder`` that the store lacks, added; rows added per table."""
+    added: dict[str, int] = {}
+    exported = {p.stem for p in folder.glob("*.parquet")}
+    families = [f for f in registered() if exported & set(schemas(f))]
+    if families or "measure_log" in exported:
+        ensure_tables(con, families)
+    before = _count(con, "recordings")
+    recordings = str(folder / "recordings.parquet")
+    columns = [c for c, *_ in con.execute("DESCRIBE FROM read_parquet(?)", [recordings]).fetchall()]
+    numbered = (  # an export made before file_index: each file's recordings in id order
+        ""
+        if "file_index" in columns
+        else ", row_number() OVER (PARTITION BY content_hash ORDER BY recording_id) - 1 "
+        "AS file_index"
+    )
+    con.execute(
+        f"CREATE TEMP TABLE _new AS SELECT *{numbered} FROM read_parquet(?) WHERE content_hash "
+        "NOT IN (SELECT content_hash FROM recordings) AND recording_id NOT IN "
+        "(SELECT recording_id FROM recordings)",
+        [recordings],
+    )
+    con.execute("INSERT INTO recordings BY NAME SELECT * FROM _new")
+    added["recordings"] = _count(con, "recordings") - before
+    for parquet in sorted(folder.glob("*.parquet")):
+        table = parquet.stem
+        if table in ("recordings", "failures", "store_info"):
+            continue
+        frame = con.sql(
+            "SELECT * FROM read_parquet($p) WHERE recording_id IN (SELECT recording_id FROM _new)",
+            params={"p": str(parquet)},
+        ).pl()
+        if table not in _tables(con):
+            con.register("_shape", frame.clear())
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM _shape")
+            con.unregister("_shape")
+        insert_frame(con, table, frame, add_columns=True)
+        added[table] = frame.height
+    before = _count(con, "failures")
+    con.execute(
+        "INSERT INTO failures BY NAME SELECT * FROM read_parquet(?) WHERE path NOT IN "
+        "(SELECT path FROM failures) AND path NOT IN (SELECT path FROM recordings)",
+        [str(folder / "failures.parquet")],
+    )
+    added["failures"] = _count(con, "failures") - before
+    con.execute("DROP TABLE _new")
     return added
 
 

@@ -1,22 +1,31 @@
 """Ingest: files into the store, one transaction per file, resumable.
 
-Files are found with ``attunement.io.expand`` (folders recursively), hashed here (BLAKE2b of the
-bytes) and compared with the store: a file whose hash is already stored is skipped, a file that
-failed before with the same hash is not read again (its failure stays listed), anything else is
-read by the workers (``executor``) and written by this process, the store's only writer. Each
-file's recordings, segments and failure row change in one transaction, so a run killed at any
-point (even SIGKILL) leaves whole files only, and the next run goes on where it stopped.
+Files are found with ``attunement.io.expand`` (folders recursively), named by their real path
+(symbolic links resolved), hashed here (BLAKE2b of the bytes) and compared with the store: a file
+whose hash is already stored is skipped, a file that failed before with the same hash is not read
+again (its failure stays listed), anything else is read by the workers (``executor``) and written
+by this process, the store's only writer. Each file's recordings, segments and failure row change
+in one transaction, so a run killed at any point (even SIGKILL) leaves whole files only, and the
+next run goes on where it stopped.
 
-A file whose content changed replaces what the store held for its path (recordings, segments,
-failure). Identical content under another path counts as already present. A recording id already
-used by another file gets the suffix ``~<8 hex of its path's hash>``.
+A file is stored once: identical content under another path counts as already present, and when
+two ingests run at once on the same files, the store's unique index on (content hash, position in
+the file) makes the second writer's transaction fail, which counts as already present too. A file
+whose content changed replaces what the store held for its path (recordings, segments, failure).
+A recording id already used by another file gets the suffix ``~<8 hex of its path's hash>``.
+
+Privacy: ``keep_text=False`` on a file the store holds with its words is refused before anything
+is read (``StoreError``): deleted rows stay in a DuckDB file until their blocks are reused, so the
+words cannot be taken out in place; ingest into a new store instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +36,8 @@ import polars as pl
 from attunement.corpus.executor import run_tasks
 from attunement.corpus.hashing import content_hash
 from attunement.corpus.parse import FileOutcome, read_files
-from attunement.corpus.store import open_store
-from attunement.errors import ReadError
+from attunement.corpus.store import guarded, is_damage, open_store
+from attunement.errors import ReadError, StoreError
 from attunement.io import expand
 
 CHUNK_FILES = 16
@@ -72,25 +81,39 @@ class Plan:
     unsupported: list[Path]
 
 
-def plan(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path]) -> Plan:
+def plan(
+    con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], keep_text: bool = True
+) -> Plan:
     files, unsupported = expand(list(paths))
-    stored = {h for (h,) in con.execute("SELECT DISTINCT content_hash FROM recordings").fetchall()}
+    stored = dict(
+        con.execute(
+            "SELECT content_hash, bool_or(keep_text) FROM recordings GROUP BY content_hash"
+        ).fetchall()
+    )
     failed = {
         p: (h, line, problem)
         for p, h, line, problem in con.execute(
             "SELECT path, content_hash, line, problem FROM failures"
         ).fetchall()
     }
-    to_read, present, known = [], [], []
-    for path in dict.fromkeys(str(f.absolute()) for f in files):
+    to_read, present, known, with_words = [], [], [], []
+    for path in dict.fromkeys(os.path.realpath(f) for f in files):
         digest = content_hash(path)
         if digest and digest in stored:
             present.append(path)
+            if stored[digest] and not keep_text:
+                with_words.append(path)
         elif digest and path in failed and failed[path][0] == digest:
             known.append(Failure(path, failed[path][1], failed[path][2]))
         else:
             size = Path(path).stat().st_size if Path(path).is_file() else 0
             to_read.append((path, size))
+    if with_words:
+        raise StoreError(
+            f"{len(with_words)} file(s) are stored with their words (first: {with_words[0]}); "
+            "--no-words cannot take words out of a store in place (DuckDB keeps deleted rows in "
+            "the file): ingest with --no-words into a new store"
+        )
     return Plan(to_read, present, known, unsupported)
 
 
@@ -125,9 +148,8 @@ def ingest(
     ``on_plan`` sees the plan before reading starts, ``on_file`` each file once it is committed.
     ``release_every``: seconds after which the writer lets readers in between two commits.
     """
-    writer = Writer(db, hold_s=release_every)
-    try:
-        work = plan(writer.connection(), paths)
+    with guarded(db), closing(Writer(db, hold_s=release_every)) as writer:
+        work = plan(writer.connection(), paths, keep_text)
         if on_plan is not None:
             on_plan(work)
         summary = IngestSummary(
@@ -137,20 +159,10 @@ def ingest(
         tasks = [(chunk, role_map, keep_text) for chunk in chunks(work.to_read)]
         for outcomes in run_tasks(read_files, tasks, jobs=jobs, dask=dask):
             for outcome in outcomes:
-                con = writer.connection()
-                try:
-                    write(con, outcome)
-                except duckdb.Error as exc:  # e.g. a column type clash: the file fails, not the run
-                    problem = f"could not be stored: {str(exc).splitlines()[0]}"
-                    outcome = FileOutcome(
-                        outcome.path,
-                        outcome.content_hash,
-                        [],
-                        None,
-                        ReadError(outcome.path, problem),
-                    )
-                    write(con, outcome)
-                if outcome.error is not None:
+                outcome, stored = _store(writer.connection(), outcome)
+                if not stored:  # another writer stored this file first
+                    summary.present.append(outcome.path)
+                elif outcome.error is not None:
                     e = outcome.error
                     summary.failed.append(Failure(outcome.path, e.line, e.problem))
                 else:
@@ -162,8 +174,23 @@ def ingest(
                 writer.let_go_if_due()
         summary.failed.sort(key=lambda f: f.path)
         return summary
-    finally:
-        writer.close()
+
+
+def _store(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> tuple[FileOutcome, bool]:
+    """``write`` one file; one the store cannot take (a column type clash) becomes its failure,
+    so the file fails, not the run. DuckDB's message is left out: it may quote a value."""
+    try:
+        return outcome, write(con, outcome)
+    except duckdb.Error as exc:
+        if is_damage(exc):
+            raise
+        problem = ReadError(
+            outcome.path,
+            f"could not be stored ({type(exc).__name__}): a column holds values of another type "
+            "than the store's column of that name",
+        )
+        failed = FileOutcome(outcome.path, outcome.content_hash, [], None, problem)
+        return failed, write(con, failed)
 
 
 FIRST_WAIT_S = 5.0  # a store busy this long at the start is another writer's: say so
@@ -178,7 +205,9 @@ class Writer:
 
     def __init__(self, db: str | Path, hold_s: float = 2.0, wait_s: float = 60.0) -> None:
         self.db, self.hold_s, self.wait_s = db, hold_s, wait_s
-        self._con: duckdb.DuckDBPyConnection | None = open_store(db, wait_s=FIRST_WAIT_S)
+        self._con: duckdb.DuckDBPyConnection | None = open_store(
+            db, wait_s=FIRST_WAIT_S, verify=True
+        )
         self._opened = time.monotonic()
 
     def connection(self) -> duckdb.DuckDBPyConnection:
@@ -197,12 +226,13 @@ class Writer:
             self._con = None
 
 
-def write(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
-    """Replace everything the store holds for this file's path, in one transaction."""
+def write(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> bool:
+    """Replace what the store holds for this file's path with another content, in one
+    transaction; False (nothing changed) when the store already holds this content."""
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN")
     try:
-        _forget(con, outcome.path)
+        _forget(con, outcome.path, outcome.content_hash)
         if outcome.error is None:
             _insert(con, outcome, now)
         else:
@@ -212,20 +242,24 @@ def write(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> None:
                 [outcome.path, outcome.content_hash or None, e.line, e.problem, now],
             )
         con.execute("COMMIT")
+    except duckdb.ConstraintException:  # the unique index: another writer stored it first
+        con.execute("ROLLBACK")
+        return False
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return True
 
 
-def _forget(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    """Remove what the store holds for ``path``. The segments table is only touched when the
-    path has recordings: a DELETE on it scans every stored segment, which on a growing store
-    made each new file cost more than the last."""
-    query = "SELECT recording_id FROM recordings WHERE path = ?"
-    ids = [i for (i,) in con.execute(query, [path]).fetchall()]
+def _forget(con: duckdb.DuckDBPyConnection, path: str, digest: str) -> None:
+    """Remove what the store holds for ``path`` with another content than ``digest``. The
+    segments table is only touched when the path has such recordings: a DELETE on it scans every
+    stored segment, which on a growing store made each new file cost more than the last."""
+    query = "SELECT recording_id FROM recordings WHERE path = ? AND content_hash <> ?"
+    ids = [i for (i,) in con.execute(query, [path, digest]).fetchall()]
     if ids:
         con.execute("DELETE FROM segments WHERE recording_id IN (SELECT unnest(?))", [ids])
-        con.execute("DELETE FROM recordings WHERE path = ?", [path])
+        con.execute("DELETE FROM recordings WHERE recording_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM failures WHERE path = ?", [path])
 
 

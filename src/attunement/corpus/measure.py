@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from attunement.corpus import rebuild
 from attunement.corpus.executor import run_tasks
 from attunement.corpus.ingest import insert_frame
 from attunement.corpus.results import KEY_COLUMNS, config_key, rows, schemas
-from attunement.corpus.store import open_store
+from attunement.corpus.store import guarded, open_store
 from attunement.errors import ParameterError
 from attunement.measures.base import jsonable
 from attunement.measures.registry import Family, ensure
@@ -71,8 +72,7 @@ def measure(
     ``on_plan`` gets the number of recordings to compute; ``on_chunk(recordings, segments)`` is
     called after each chunk commits.
     """
-    con = open_store(db)
-    try:
+    with guarded(db), closing(open_store(db, verify=True)) as con:
         families = list({f.name: f for f, _ in requests}.values())
         ensure_tables(con, families)
         _drop_orphans(con)
@@ -104,8 +104,6 @@ def measure(
             if on_chunk is not None:
                 on_chunk(len({r[0] for r in results}), sum(r[6] for r in results))
         return summary
-    finally:
-        con.close()
 
 
 def _tasks(con, todo: dict[str, list], sizes: dict[str, int]):
@@ -213,8 +211,7 @@ def export_results(
     if target.suffix.lower() not in (".csv", ".parquet"):
         raise ParameterError(f"{out}: --out must end in .csv or .parquet")
     written = []
-    con = open_store(db, read_only=True)
-    try:
+    with guarded(db), closing(open_store(db, read_only=True)) as con:
         first = True
         for family in families:
             for table in schemas(family):
@@ -234,6 +231,4 @@ def export_results(
                     else:
                         frame.write_parquet(temp, compression="zstd")
                 written.append(str(path))
-    finally:
-        con.close()
     return written

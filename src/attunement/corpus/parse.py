@@ -52,15 +52,16 @@ def _read_one(path: Path, roles: dict[str, str] | None, keep_text: bool) -> File
     except ReadError as exc:
         return FileOutcome(str(path), digest, [], None, exc)
     except Exception as exc:  # a reader bug must not sink a whole corpus run
-        problem = f"internal error {type(exc).__name__}: {exc} (please report)"
+        detail = f": {exc}" if keep_text else ""  # the message may quote the file
+        problem = f"internal error {type(exc).__name__}{detail} (please report)"
         return FileOutcome(str(path), digest, [], None, ReadError(path, problem))
-    rows = [_metadata(rec, digest) for rec in recordings]
+    rows = [_metadata(rec, digest, i) for i, rec in enumerate(recordings)]
     frames = [_segments(rec) for rec in recordings]
     segments = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
     return FileOutcome(str(path), digest, rows, segments)
 
 
-def _metadata(rec: Recording, digest: str) -> dict[str, Any]:
+def _metadata(rec: Recording, digest: str, file_index: int) -> dict[str, Any]:
     return {
         "recording_id": rec.id,
         "path": rec.path,
@@ -80,6 +81,7 @@ def _metadata(rec: Recording, digest: str) -> dict[str, Any]:
         "extra": json.dumps(rec.extra, ensure_ascii=False, default=str),
         "keep_text": rec.keep_text,
         "n_segments": rec.segments.height,
+        "file_index": file_index,
     }
 
 

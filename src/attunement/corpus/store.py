@@ -1,10 +1,13 @@
 """The corpus store: one DuckDB file holding recordings, their segments and measure results.
 
 Tables (created on first use): ``store_info`` (what this file is), ``recordings`` (one row per
-recording, ``recording_id`` unique), ``segments`` (the segments table of every recording, keyed
-by ``recording_id`` and ``seq``, the row's position in the reader's table; columns a reader adds
-after the core ones are added to the table as they first appear), ``failures`` (one row per file
-that could not be read) and the measure tables (see ``attunement.corpus.registry``).
+recording, ``recording_id`` unique; a recording is the ``file_index``-th of the file whose content
+hash it has, and a unique index on the two holds every file once, whatever the writers do;
+``keep_text`` says whether it was stored with its words), ``segments`` (the segments table of
+every recording, keyed by ``recording_id`` and ``seq``, the row's position in the reader's table;
+columns a reader adds after the core ones are added to the table as they first appear),
+``failures`` (one row per file that could not be read, its path unique) and the measure tables
+(see ``attunement.corpus.registry``).
 
 Consistency: DuckDB allows one read-write process per file, and that process holds the file
 locked. The ingest and measure runs commit each file (or each chunk of results) in its own
@@ -14,21 +17,30 @@ that waits for the lock (``open_store(read_only=True, wait_s=...)``) gets in dur
 and sees every file committed so far, whole. Without waiting, ``open_store`` raises
 ``StoreBusy`` while a writer holds the file. A Parquet export (``attunement ingest --export
 DIR``) is a snapshot taken inside one transaction.
+
+Damage: every command opens a store with ``open_store`` and uses it inside ``guarded``, which turn
+what DuckDB says of a damaged file (a bad checksum, a truncated file, unreadable metadata) into one
+``StoreDamaged`` line. ``open_store(verify=True)`` reads every stored value once (0.4 s for 20 M
+segments), so a writer finds damage before it adds to the file.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from attunement import segments as seg
-from attunement.errors import StoreBusy, StoreError
+from attunement.errors import StoreBusy, StoreDamaged, StoreError
 
 STORE_FORMAT = "attunement-corpus"
 STORE_VERSION = "1"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the blocks
 CORE_TABLES = ("store_info", "recordings", "segments", "failures")
 
 
@@ -51,7 +63,8 @@ DDL = (
         extra VARCHAR,
         keep_text BOOLEAN NOT NULL,
         n_segments BIGINT NOT NULL,
-        ingested_at TIMESTAMP NOT NULL
+        ingested_at TIMESTAMP NOT NULL,
+        file_index INTEGER NOT NULL
     )""",
     f"""CREATE TABLE IF NOT EXISTS segments (
         recording_id VARCHAR NOT NULL,
@@ -74,32 +87,73 @@ DDL = (
         failed_at TIMESTAMP NOT NULL
     )""",
 )
+# one entry per file, enforced by the store: a second writer's insert fails on these
+INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS recordings_file ON recordings (content_hash, file_index)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS failures_path ON failures (path)",
+)
 
 
 def open_store(
-    path: str | Path, *, read_only: bool = False, wait_s: float = 0.0
+    path: str | Path, *, read_only: bool = False, wait_s: float = 0.0, verify: bool = False
 ) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable and new, create) the store at ``path``.
 
     Raises ``StoreError`` naming the file when it is not a DuckDB database, when it is a DuckDB
-    database holding other tables than a store's, and ``StoreBusy`` when another process still
+    database holding other tables than a store's, ``StoreDamaged`` when it is damaged (with
+    ``verify``, anywhere in its stored values), and ``StoreBusy`` when another process still
     holds it open for writing after ``wait_s`` seconds of retrying. Nothing is written to a file
     that fails these checks.
     """
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            return _open(Path(path), read_only)
+            return _open(Path(path), read_only, verify)
         except StoreBusy:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(RETRY_S)
 
 
+DAMAGE_HINT = (
+    "restore it from its Parquet export (attunement ingest --import DIR --db NEW.duckdb) or "
+    "ingest the files again into a new store"
+)
+
+
+def is_damage(exc: duckdb.Error) -> bool:
+    """Whether DuckDB's error says the file is damaged: a bad checksum (a plain ``duckdb.Error``),
+    bytes missing, unreadable metadata or catalog."""
+    kinds = (
+        duckdb.IOException,
+        duckdb.SerializationException,
+        duckdb.CatalogException,
+        duckdb.InternalException,
+        duckdb.FatalException,
+    )
+    return type(exc) is duckdb.Error or isinstance(exc, kinds)
+
+
+def damaged(path: str | Path, exc: BaseException | str) -> StoreDamaged:
+    lines = str(exc).strip().splitlines() or [type(exc).__name__]
+    return StoreDamaged(f"{path}: the store is damaged: {lines[0]}; {DAMAGE_HINT}")
+
+
+@contextmanager
+def guarded(path: str | Path) -> Iterator[None]:
+    """Run a block that uses the store at ``path``; damage DuckDB finds becomes ``StoreDamaged``."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        if is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
+
+
 RETRY_S = 0.02  # seconds between attempts to take a busy store
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, verify: bool) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a store file")
     exists = path.exists() and path.stat().st_size > 0
@@ -123,15 +177,41 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"{path}: another process is writing to this store; read a Parquet export, or "
                 "open it when that run has finished"
             ) from None
-        raise StoreError(f"{path}: cannot open the store ({exc})") from None
+        raise damaged(path, exc) from None
     except duckdb.Error as exc:
+        if is_damage(exc) or "corrupt" in str(exc).lower():
+            raise damaged(path, exc) from None
         raise StoreError(f"{path}: not a usable DuckDB database ({exc})") from None
     try:
-        _check_or_create(con, path, read_only)
+        with guarded(path):
+            _check_or_create(con, path, read_only)
+            _check_size(con, path)
+            if verify:
+                _verify(con)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _check_size(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A file shorter than the blocks DuckDB's header counts was truncated."""
+    blocks, block_size = con.execute(
+        "SELECT total_blocks, block_size FROM pragma_database_size()"
+    ).fetchall()[0]
+    size = os.path.getsize(path)
+    if size < HEADER_BYTES + blocks * block_size:
+        raise damaged(
+            path,
+            f"the file has {size:,} bytes where its header counts "
+            f"{HEADER_BYTES + blocks * block_size:,} (truncated)",
+        )
+
+
+def _verify(con: duckdb.DuckDBPyConnection) -> None:
+    """Read every stored value once: DuckDB checks each block's checksum as it reads it."""
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+        con.execute(f'SELECT bit_xor(hash(COLUMNS(*))) FROM "{table}"').fetchall()
 
 
 def _check_or_create(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
@@ -153,14 +233,35 @@ def _check_or_create(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool
                 f"{path}: store version {info.get('version')!r}; this attunement reads version "
                 f"{STORE_VERSION}"
             )
+        if not read_only:
+            _index(con)
         return
     if read_only:
         raise StoreError(f"{path}: an empty DuckDB database, not a corpus store")
     con.execute("BEGIN")
-    for statement in DDL:
+    for statement in (*DDL, *INDEXES):
         con.execute(statement)
     con.executemany(
         "INSERT INTO store_info VALUES (?, ?)",
         [("format", STORE_FORMAT), ("version", STORE_VERSION)],
     )
+    con.execute("COMMIT")
+
+
+def _index(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a store made before ``file_index`` its column (each file's recordings numbered in
+    recording id order) and the unique indexes."""
+    if con.execute(
+        "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'recordings_file'"
+    ).fetchall()[0][0]:
+        return
+    con.execute("BEGIN")
+    con.execute("ALTER TABLE recordings ADD COLUMN IF NOT EXISTS file_index INTEGER DEFAULT 0")
+    con.execute(
+        "UPDATE recordings SET file_index = n.i FROM (SELECT recording_id, row_number() OVER "
+        "(PARTITION BY content_hash ORDER BY recording_id) - 1 AS i FROM recordings) n "
+        "WHERE recordings.recording_id = n.recording_id"
+    )
+    for statement in INDEXES:
+        con.execute(statement)
     con.execute("COMMIT")

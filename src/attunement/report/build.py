@@ -9,6 +9,7 @@ sections come first and the coach view is a ``<details>`` toggle at the top.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ import polars as pl
 
 from attunement.corpus import queries, rebuild
 from attunement.corpus.results import MEASURED
-from attunement.corpus.store import open_store
+from attunement.corpus.store import guarded, open_store
 from attunement.errors import ReadError
+from attunement.io.privacy import private
+from attunement.io.registry import reader_for
 from attunement.measures.registry import family
 from attunement.outputs import write_text
 from attunement.recording import Recording
@@ -131,8 +134,8 @@ def corpus_report(
         | dict((settings or {}).get("turns", {}))
     )
     rule = turn_settings["rule"]
-    con = open_store(db, read_only=True, wait_s=30.0)  # an ingest lets readers in every 2 s
-    try:
+    # an ingest lets readers in every 2 s; the report reads most of the store, so check all of it
+    with guarded(db), closing(open_store(db, read_only=True, wait_s=30.0, verify=True)) as con:
         meta = queries.recordings(con)
         failures = queries.failures(con)
         stored = queries.latest(con, turns_family, {"rule": rule}).filter(
@@ -149,14 +152,13 @@ def corpus_report(
         sections = []
         for m, rows in rebuild.fetch(con, chosen):
             rec = rebuild.recording(m, rows)
-            if not words and "text" in rec.segments.columns:
-                rec.segments = rec.segments.with_columns(pl.lit(None, pl.String).alias("text"))
-                rec.keep_text = False
+            rank = order["recording_id"].to_list().index(rec.id)
+            if not words and rec.keep_text:  # privacy mode's allow-list, as a reader applies it
+                module = reader_for(rec.format)
+                (rec,) = private([rec], module.KEEP_PRIVATE, module.DEFAULT_ROLES)
             analysis = analyse(rec, settings=_settings(settings), common=common)
             part, _ = render(analysis, words=words, heading="h3")
-            sections.append((order["recording_id"].to_list().index(rec.id), part))
-    finally:
-        con.close()
+            sections.append((rank, part))
     headline = [f for f in turns_family.scalars if f.headline]
     table = meta.join(summary, on="recording_id", how="left").sort("recording_id")
     columns = ("recording_id", "path", "format", "child_age_days")
