@@ -58,14 +58,15 @@ def test_ties_take_the_leftmost_lag_of_the_final_region():
 
 def test_summary_mean_and_sd():
     res = peaks(result(HUMP_AT_PLUS_2, NEAR_AND_FAR), search_s=2)
-    summary = res.summary()
+    summary = res.figures()
     # peaks 0.5 at +2 s and 0.3 at -1 s
     assert summary["mean_peak_r"] == pytest.approx(0.4)
     assert summary["sd_peak_r"] == pytest.approx(math.sqrt(0.02))
     assert summary["mean_peak_lag_s"] == pytest.approx(0.5)
     assert summary["sd_peak_lag_s"] == pytest.approx(math.sqrt(4.5))
     data = res.to_dict()
-    assert data["parameters"] == {"search_s": 2, "search_steps": 2, "smoothing": None}
+    assert data["parameters"]["search_s"] == 2 and data["parameters"]["search_steps"] == 2
+    assert data["parameters"]["smoothing"] is None and data["parameters"]["lag_samples"] == 5
     assert data["peak_lag_s"] == [2.0, -1.0]
     assert res.to_frame().columns == ["window", "peak_r", "peak_lag_s"]
 

@@ -107,8 +107,7 @@ def test_p_value_counts_ties_and_the_observed():
     x = np.arange(10, dtype=float)
     res = circular_shift(x, x, lambda a, b: 1.0, rate=1, n_resamples=9, min_shift_s=1, seed=0)
     assert res.p == 1.0  # (9 ties + 1) / (9 + 1)
-    data = res.to_dict(null=True)
-    assert data["n_surrogates"] == 9 and data["difference"] == 0.0 and len(data["null"]) == 9
+    assert len(res.null) == 9 and res.difference == 0.0 and res.n_nan == 0
 
 
 def test_shifted_copy_is_significant_and_independent_noise_is_not():

@@ -4,6 +4,7 @@ command."""
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -216,23 +217,26 @@ def test_cli_json_on_the_reference_file():
     args = ["synchrony", str(path), "--rate", "25", "--lag-s", "5", "--window-s", "60"]
     result = runner.invoke(app, [*args, "--step-s", "30", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data, peak = json.loads(result.stdout)
+    assert (data["family"], peak["family"]) == ("wcc", "peaks")
     assert (data["n_windows"], data["n_lags"]) == (18, 251)
     assert abs(data["grand_average"] - 0.0011686759) <= 5e-11
     assert len(data["lag_zero"]) == 18 and abs(data["lag_zero"][0] + 0.0495854964) <= 5e-11
     assert data["best_lag_s"][0] == -4.52 and len(data["best_lag_s"]) == 18
     assert data["names"] == ["pat", "th"] and data["parameters"]["step_s"] == 30
-    assert data["peaks"]["parameters"]["search_s"] == 1.0
-    assert data["peaks"]["n_peaks"] + data["peaks"]["n_without_peak"] == 18
-    assert "mean_peak_r" in data["peaks"] and "sd_peak_lag_s" in data["peaks"]
+    assert data["p"] is None  # no surrogates asked for
+    assert peak["parameters"]["search_s"] == 1.0
+    assert peak["n_peaks"] + peak["n_without_peak"] == 18
+    assert "mean_peak_r" in peak and "sd_peak_lag_s" in peak
 
 
 def test_cli_table_and_errors(tmp_path):
     path = need(RMEA_FILE)
     args = ["synchrony", str(path), "--rate", "25", "--lag-s", "5", "--step-s", "30"]
     table = runner.invoke(app, [*args, "--window-s", "60", "--fisher-z", "--absolute"])
-    assert table.exit_code == 0 and "grand average (|z|)" in table.stdout
-    assert "18 windows × 251 lags" in table.stdout
+    assert table.exit_code == 0 and "per window (|z|; positive lags: th follows pat)" in table.stdout
+    assert re.search(r"│ windows +│ 18 +│", table.stdout)  # catalogue labels
+    assert re.search(r"│ lags +│ 251 +│", table.stdout)
     too_long = runner.invoke(app, [*args, "--window-s", "600"])
     assert too_long.exit_code == 2 and "longer than the signal" in too_long.output
     bad = tmp_path / "bad.txt"

@@ -29,6 +29,8 @@ def parameter_text(result: Result) -> str:
             continue
         if p.kind == "seconds":
             shown = f"{value:g} s"
+        elif p.kind == "rate":
+            shown = f"{value:g} Hz"
         elif p.kind == "flag":
             shown = "yes" if value else "no"
         elif isinstance(value, list | tuple):

@@ -9,7 +9,7 @@ everywhere: ``"<owner>: <name> must be <what>, got <value>"``.
 Kinds: ``seconds`` (a finite number of seconds, >= ``minimum``, 0 by default), ``count`` (a
 whole number >= ``minimum``), ``seed`` (a whole number from 0 to 2**63 - 1), ``fraction`` (a
 number from 0 to 1), ``option`` (one of ``choices``), ``flag`` (true or false), ``labels`` (a
-list of labels, or None), ``text`` (a string, or None).
+list of labels, or None), ``text`` (a string, or None), ``rate`` (a sampling rate in Hz > 0).
 
 Expensive parameters carry a ``cap``: a value above it is refused unless the caller passes
 ``allow_large=True`` (the command line's ``--allow-large``), so a typo such as
@@ -25,7 +25,7 @@ from typing import Any
 
 from attunement.errors import ParameterError
 
-KINDS = ("seconds", "count", "seed", "fraction", "option", "flag", "labels", "text")
+KINDS = ("seconds", "count", "seed", "fraction", "option", "flag", "labels", "text", "rate")
 SEED_MAX = 2**63 - 1
 
 
@@ -58,6 +58,7 @@ class Param:
             "flag": "true or false",
             "labels": "a list of labels",
             "text": "a text",
+            "rate": "a rate in Hz > 0",
         }[self.kind]
 
     def check(self, value: Any, owner: str, *, allow_large: bool = False) -> Any:
@@ -87,7 +88,7 @@ class Param:
             if lowered not in ("true", "yes", "1", "false", "no", "0"):
                 raise ParameterError(f"{owner}: {self.name} must be true or false, got {text!r}")
             return lowered in ("true", "yes", "1")
-        if self.kind in ("seconds", "fraction", "count", "seed"):
+        if self.kind in ("seconds", "fraction", "count", "seed", "rate"):
             try:
                 number = float(text)
             except ValueError:
@@ -129,6 +130,8 @@ def _normalise(p: Param, value: Any) -> tuple[bool, Any]:
         return (whole and 0 <= value <= SEED_MAX), (int(value) if whole else None)
     if p.kind == "fraction":
         return (_number(value) and 0 <= value <= 1), (float(value) if _number(value) else None)
+    if p.kind == "rate":
+        return (_number(value) and value > 0), (float(value) if _number(value) else None)
     if p.kind == "option":
         return value in p.choices, value
     if p.kind == "flag":

@@ -28,7 +28,18 @@ if TYPE_CHECKING:
     from attunement.recording import Recording
 
 INPUTS = ("recording", "sequences", "signals", "responses")
-BUILTIN = ("turns", "sequential", "timed", "repair", "grid", "score", "styles")
+BUILTIN = (
+    "turns",
+    "sequential",
+    "timed",
+    "repair",
+    "grid",
+    "score",
+    "styles",
+    "wcc",
+    "peaks",
+    "recurrence",
+)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ farther than L - S steps from lag 0 (fewer than S lags beyond it to confirm it),
 has any NaN cell (as in Boker's code, which skips such rows). Positive peak lags mean s2 follows s1.
 
 Summaries: mean and SD (ddof = 1) of peak r and of peak lag (s) over the windows with a peak,
-and how many windows had none.
+and how many windows had none (the ``peaks`` family's figures, ``measures/families/peaks.py``).
+``search_s`` defaults to 1 s, or half the lag range when that is shorter, in whole lag steps.
 
 Departures from Boker et al. (2002) and their S-plus/R code: they first smooth each row with
 loess (degree 2, span 0.25 of the lags) and interpolate it by a cubic spline to 2 x L + 1 points
@@ -22,33 +23,38 @@ counts original lag steps. Smooth the signals or widen ``search_s`` when rows ar
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
 from numba import njit
 
 from attunement.errors import ParameterError
+from attunement.measures.base import Result
+from attunement.measures.families.wcc import BOKER as SOURCE
 from attunement.measures.synchrony.wcc import WCCResult, samples
 
-SOURCE = (
-    "Boker, Xu, Rotondo & King (2002), Windowed cross-correlation and peak picking for the "
-    "analysis of variability in the association between behavioral time series, "
-    "Psychological Methods 7(3), 338-355"
+DEFINITION = (
+    "Per window, the local maximum of the correlations nearest lag 0 that no value within "
+    "search_s further lags exceeds (no loess smoothing); none when it lies within search_s of "
+    "the lag range's end or the row has a missing cell. Positive lag: s2 follows s1."
 )
 
 
 @dataclass
-class PeakResult:
-    """Per-window peak (value and lag) and their mean and SD."""
+class PeakResult(Result):
+    """Per-window peak (value and lag) and their mean and SD over the windows with a peak."""
+
+    family: ClassVar[str] = "peaks"
 
     peak_r: np.ndarray
     peak_lag_s: np.ndarray
     parameters: dict[str, Any]
-    method: str = "boker_peak_picking"
+    path: str = ""
     source: str = SOURCE
+    definition: str = DEFINITION
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_peaks(self) -> int:
@@ -58,16 +64,13 @@ class PeakResult:
     def n_without_peak(self) -> int:
         return len(self.peak_r) - self.n_peaks
 
-    def summary(self) -> dict[str, float | None]:
-        """Mean and SD (ddof = 1) of peak r and peak lag over the windows with a peak."""
-        found = ~np.isnan(self.peak_r)
-        r, lags = self.peak_r[found], self.peak_lag_s[found]
-        return {
-            "mean_peak_r": _mean(r),
-            "sd_peak_r": _sd(r),
-            "mean_peak_lag_s": _mean(lags),
-            "sd_peak_lag_s": _sd(lags),
-        }
+    mean_peak_r = property(lambda self: _mean(self._found(self.peak_r)))
+    sd_peak_r = property(lambda self: _sd(self._found(self.peak_r)))
+    mean_peak_lag_s = property(lambda self: _mean(self._found(self.peak_lag_s)))
+    sd_peak_lag_s = property(lambda self: _sd(self._found(self.peak_lag_s)))
+
+    def _found(self, values: np.ndarray) -> np.ndarray:
+        return values[~np.isnan(self.peak_r)]
 
     def to_frame(self) -> pl.DataFrame:
         """One row per window: ``window`` (1-based), ``peak_r``, ``peak_lag_s``."""
@@ -79,25 +82,16 @@ class PeakResult:
             }
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "source": self.source,
-            "parameters": dict(self.parameters),
-            "n_peaks": self.n_peaks,
-            "n_without_peak": self.n_without_peak,
-            **self.summary(),
-            "peak_r": [None if math.isnan(v) else float(v) for v in self.peak_r],
-            "peak_lag_s": [None if math.isnan(v) else float(v) for v in self.peak_lag_s],
-        }
 
-
-def peaks(result: WCCResult, *, search_s: float) -> PeakResult:
+def peaks(result: WCCResult, *, search_s: float | None = None) -> PeakResult:
     """Boker et al.'s (2002) peak nearest lag 0 in every window of ``result`` (on its matrix as
     transformed: with ``absolute`` the peak is that of |r|), confirmed by ``search_s`` seconds of
-    lags (a whole number of lag steps, 1..L); see the module docstring for the exact rule."""
+    lags (a whole number of lag steps, 1..L; default: 1 s, or half the lags when shorter); see
+    the module docstring for the exact rule."""
     rate = result.parameters["rate_hz"]
     lag_n = result.parameters["lag_samples"]
+    if search_s is None:
+        search_s = min(round(rate), max(1, lag_n // 2)) / rate
     steps = samples("search_s", search_s, rate, minimum=1)
     if steps > lag_n:
         raise ParameterError(
@@ -109,8 +103,13 @@ def peaks(result: WCCResult, *, search_s: float) -> PeakResult:
     rows = np.arange(result.n_windows)
     peak_r = np.where(found, result.matrix[rows, np.maximum(index, 0)], np.nan)
     peak_lag = np.where(found, result.lags_s[np.maximum(index, 0)], np.nan)
-    parameters = {"search_s": search_s, "search_steps": steps, "smoothing": None}
-    return PeakResult(peak_r, peak_lag, parameters)
+    parameters = {
+        **result.parameters,
+        "search_s": search_s,
+        "search_steps": steps,
+        "smoothing": None,
+    }
+    return PeakResult(peak_r, peak_lag, parameters, result.path, warnings=list(result.warnings))
 
 
 @njit(cache=True)

@@ -25,7 +25,8 @@ at i). Swap ``x`` and ``y`` to get the horizontal (child-stays) counterpart.
   caregiver at t + lag with the child at t (the child leads); ``lag < 0`` the caregiver leads.
   Same sign as ``crqa::drpfromts(ts1 = x, ts2 = y)``.
 
-Ratios with an empty denominator (no recurrent point, no line) are ``None``.
+Ratios with an empty denominator (no recurrent point, no line) are ``None``. The result is a
+``recurrence`` family result (``measures/families/recurrence.py`` names each figure).
 
 Departures from peer tools, on purpose:
 
@@ -49,20 +50,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
 from numba import njit
 
 from attunement.errors import DataError, ParameterError
+from attunement.measures.base import Result
+from attunement.measures.families.recurrence import SOURCE
 
-METHOD = "categorical_crqa"
-SOURCE = (
-    "Marwan, Romano, Thiel & Kurths (2007) Physics Reports 438:237-329; Dale, Warlaumont & "
-    "Richardson (2011) Int J Bifurcation and Chaos 21:1153-1161; Coco & Dale (2014) Frontiers "
-    "in Psychology 5:510 (R package crqa)"
-)
 DEFINITION = (
     "R[i,j] = x_i == y_j (missing labels never recur), no Theiler window. RR = points / n^2; "
     "DET = points on diagonal lines >= lmin / points; L = mean diagonal line length >= lmin; "
@@ -75,13 +72,14 @@ DEFAULT_MISSING: tuple[Any, ...] = ("", None)
 
 
 @dataclass
-class CrossRecurrenceResult:
+class CrossRecurrenceResult(Result):
     """Categorical cross-recurrence of child ``x`` and caregiver ``y`` (see the module doc for
     every definition). ``lags``/``profile``/``profile_points``: the diagonal profile;
     ``diagonal_lengths``/``vertical_lengths``: line-length -> count, all lengths (also those
     below ``lmin``/``vmin``)."""
 
-    method: str
+    family: ClassVar[str] = "recurrence"
+
     parameters: dict[str, Any]
     source: str
     definition: str
@@ -104,6 +102,8 @@ class CrossRecurrenceResult:
     lags: np.ndarray = field(repr=False)
     profile: np.ndarray = field(repr=False)
     profile_points: np.ndarray = field(repr=False)
+    path: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pl.DataFrame:
         """The diagonal profile: one row per lag with its recurrent points, diagonal length
@@ -123,40 +123,9 @@ class CrossRecurrenceResult:
             return []
         return self.lags[self.profile == self.profile.max()].tolist()
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every figure, the parameters and the profile."""
-        out = {
-            name: getattr(self, name)
-            for name in (
-                "method",
-                "parameters",
-                "source",
-                "definition",
-                "n",
-                "missing_x",
-                "missing_y",
-                "recurrence_points",
-                "rr",
-                "det",
-                "l_mean",
-                "l_max",
-                "entr",
-                "diagonal_lines",
-                "lam",
-                "tt",
-                "v_max",
-                "vertical_lines",
-            )
-        }
-        out["diagonal_lengths"] = {str(k): v for k, v in self.diagonal_lengths.items()}
-        out["vertical_lengths"] = {str(k): v for k, v in self.vertical_lengths.items()}
-        out["profile"] = {
-            "lag": self.lags.tolist(),
-            "rate": self.profile.tolist(),
-            "points": self.profile_points.tolist(),
-        }
-        out["profile_peak_lags"] = self.profile_peak_lags()
-        return out
+    def details(self) -> dict[str, Any]:
+        """The detail figures, ``profile_peak_lags`` from its method."""
+        return {**super().details(), "profile_peak_lags": self.profile_peak_lags()}
 
 
 def cross_recurrence(
@@ -189,7 +158,6 @@ def cross_recurrence(
     lam, tt, v_max, _, n_vert = _line_measures(vert_hist, vmin, points)
     lags = np.arange(-lag, lag + 1, dtype=np.int64)
     return CrossRecurrenceResult(
-        method=METHOD,
         parameters={
             "lmin": int(lmin),
             "vmin": int(vmin),

@@ -20,6 +20,10 @@ Result: the null values, the one-sided (upper) Monte Carlo p of ``nulls.monte_ca
 null mean and SD, ``difference = observed - null mean`` and ``effect = difference / null SD`` (a
 z-like effect size; None when the SD is 0). Surrogates whose statistic is NaN are left out of
 the null and counted in ``n_nan``.
+
+A test is part of the statistic it tests: ``grand_average_test`` puts the test of a windowed
+cross-correlation's grand average into its ``WCCResult``, whose ``wcc`` family names the test's
+figures (``null_mean``, ``null_sd``, ``null_n``, ``p``, ``effect``).
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ from attunement.measures.nulls import (
     rolled,
     shuffled_segments,
 )
-from attunement.measures.synchrony.wcc import samples
+from attunement.measures.nulls.pvalue import SOURCE as P_RULE
+from attunement.measures.synchrony.wcc import WCCResult, samples, wcc
 
 Statistic = Callable[[np.ndarray, np.ndarray], float]
 
@@ -56,7 +61,8 @@ SOURCES = {
 @dataclass
 class SurrogateResult:
     """Observed statistic against its surrogate null (``test``: the Monte Carlo p and the null's
-    mean and SD; ``null``: the non-NaN surrogate values)."""
+    mean and SD; ``null``: the non-NaN surrogate values). A part of the result of the statistic
+    it tests (``WCCResult.surrogate``), whose family names its figures."""
 
     method: str
     parameters: dict[str, Any]
@@ -89,24 +95,6 @@ class SurrogateResult:
     def effect(self) -> float | None:
         sd = self.null_sd
         return self.difference / sd if sd > 0 else None
-
-    def to_dict(self, null: bool = False) -> dict[str, Any]:
-        out = {
-            "method": self.method,
-            "source": self.source,
-            "parameters": dict(self.parameters),
-            "observed": self.observed,
-            "p": self.p,
-            "null_mean": self.null_mean,
-            "null_sd": self.null_sd,
-            "difference": self.difference,
-            "effect": self.effect,
-            "n_surrogates": len(self.null),
-            "n_nan": self.n_nan,
-        }
-        if null:
-            out["null"] = self.null.tolist()
-        return out
 
 
 def circular_shift(
@@ -183,6 +171,49 @@ def pseudo_dyads(
     params = {"n_resamples": n_resamples, "n_dyads": len(pairs), "seed": seed}
     result = _result("pseudo_dyads", params, float(np.mean(observed)), values)
     result.parameters["observed_per_dyad"] = [float(v) for v in observed]
+    return result
+
+
+def grand_average_test(
+    result: WCCResult,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    *,
+    null: str,
+    n_resamples: int,
+    seed: int,
+    min_shift_s: float,
+    segment_s: float | None = None,
+) -> WCCResult:
+    """``result`` (the WCC of ``s1`` and ``s2``) with its grand average tested against
+    ``n_resamples`` surrogates of s2 (``null``: ``circular_shift`` by at least ``min_shift_s``,
+    or ``segment_shuffle`` of segments of ``segment_s``, by default the window), the WCC
+    recomputed with the same parameters on each; the test's settings join its parameters."""
+    p = result.parameters
+    options = ("fisher_z", "absolute", "identical_is_missing", "max_missing")
+
+    def grand_average(a: np.ndarray, b: np.ndarray) -> float:
+        return wcc(
+            a,
+            b,
+            rate=p["rate_hz"],
+            lag_s=p["lag_s"],
+            window_s=p["window_s"],
+            step_s=p["step_s"],
+            **{k: p[k] for k in options},
+        ).grand_average
+
+    common = {"rate": p["rate_hz"], "n_resamples": n_resamples, "seed": seed}
+    if null == "circular_shift":
+        test = circular_shift(s1, s2, grand_average, min_shift_s=min_shift_s, **common)
+    elif null == "segment_shuffle":
+        segment_s = p["window_s"] if segment_s is None else segment_s
+        test = segment_shuffle(s1, s2, grand_average, segment_s=segment_s, **common)
+    else:
+        raise ParameterError(f"null must be one of circular_shift, segment_shuffle, got {null!r}")
+    result.surrogate = test
+    result.parameters.update({"null": null, **test.parameters})
+    result.source = f"{result.source}; null: {test.source}; {P_RULE}"
     return result
 
 

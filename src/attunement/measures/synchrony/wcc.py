@@ -32,6 +32,11 @@ Departures from rMEA: our defaults are plain r (``fisher_z=False``, ``absolute=F
 samples (rMEA would index with fractional sample counts); r is clamped to [-1, 1] as R's ``cor``
 does; ``max_missing`` is a parameter (fixed at 0.5 in rMEA).
 
+Result: a ``wcc`` family result (``measures/families/wcc.py`` names and defines each figure): the
+summaries per window as details, their means over windows as figures, and, when asked for, the
+grand average against surrogates of s2 (``surrogates.grand_average_test``: ``null_mean``, ``p``,
+``effect`` ...).
+
 Computation: one numba kernel over windows (in parallel) x lags, two-pass (centred) sums per
 cell as R's ``cor`` does, so that values agree with rMEA to rounding error; cost is
 O(windows x lags x W), about 0.1 s for one hour at 25 Hz with 60 s windows, 30 s step, +-5 s.
@@ -41,19 +46,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
 from numba import njit, prange
 
 from attunement.errors import DataError, ParameterError
+from attunement.measures.base import Result
+from attunement.measures.families.wcc import SOURCE
 
-SOURCE = (
-    "Boker, Xu, Rotondo & King (2002), Psychological Methods 7(3), 338-355; Ramseyer & "
-    "Tschacher (2011), J Consult Clin Psychol 79(3), 284-295; rMEA 1.2.2 MEAccf (Kleinbub & "
-    "Ramseyer 2021, Psychotherapy Research 31(2), 141-151)"
-)
+if TYPE_CHECKING:
+    from attunement.measures.synchrony.surrogates import SurrogateResult
+
 DEFINITION = (
     "Pearson r between s1 and s2 in windows of `window` s every `step` s, for every lag within "
     "+-`lag` s (positive lag: s2 follows s1), each window spanning window + lag; optional "
@@ -63,19 +68,26 @@ FISHER_Z_BOUND = 10.0
 
 
 @dataclass
-class WCCResult:
-    """The windows x lags matrix of (transformed) correlations and its rMEA summaries."""
+class WCCResult(Result):
+    """The windows x lags matrix of (transformed) correlations, its rMEA summaries per window and
+    their means, and the surrogate test of the grand average when one was run."""
 
-    matrix: np.ndarray
+    family: ClassVar[str] = "wcc"
+
+    matrix: np.ndarray = field(repr=False)
     lags_s: np.ndarray
     window_start_s: np.ndarray
     window_end_s: np.ndarray
     names: tuple[str, str]
     n_samples: int
     parameters: dict[str, Any]
-    method: str = "wcc"
+    s1_missing: int = 0
+    s2_missing: int = 0
+    surrogate: SurrogateResult | None = None
+    path: str = ""
     source: str = SOURCE
     definition: str = DEFINITION
+    warnings: list[str] = field(default_factory=list)
     lag_zero: np.ndarray = field(init=False, repr=False)
     all_lags: np.ndarray = field(init=False, repr=False)
     s1_lead: np.ndarray = field(init=False, repr=False)
@@ -112,6 +124,16 @@ class WCCResult:
     def n_missing_cells(self) -> int:
         return int(np.isnan(self.matrix).sum())
 
+    mean_lag_zero = property(lambda self: _mean(self.lag_zero))
+    mean_s1_lead = property(lambda self: _mean(self.s1_lead))
+    mean_s2_lead = property(lambda self: _mean(self.s2_lead))
+    mean_best_lag_s = property(lambda self: _mean(self.best_lag_s))
+    null_mean = property(lambda self: None if self.surrogate is None else self.surrogate.null_mean)
+    null_sd = property(lambda self: None if self.surrogate is None else self.surrogate.null_sd)
+    null_n = property(lambda self: None if self.surrogate is None else len(self.surrogate.null))
+    p = property(lambda self: None if self.surrogate is None else self.surrogate.p)
+    effect = property(lambda self: None if self.surrogate is None else self.surrogate.effect)
+
     def to_frame(self) -> pl.DataFrame:
         """One row per window: ``window`` (1-based), ``start_s``, ``end_s`` (rMEA's window times,
         end = start + window) and one column per lag named as rMEA's (``lag-5``, ``lag0.04``)."""
@@ -125,42 +147,18 @@ class WCCResult:
         return pl.DataFrame(columns)
 
     def windows_frame(self) -> pl.DataFrame:
-        """One row per window with its summaries (lag zero, means, best lag)."""
+        """One row per window (``window``, ``window_start_s``) with the summaries people read first:
+        the value at lag 0, the mean over all lags, the best lag (``details()`` has them all)."""
         return pl.DataFrame(
             {
                 "window": np.arange(1, self.n_windows + 1),
-                "start_s": self.window_start_s,
-                "end_s": self.window_end_s,
+                "window_start_s": self.window_start_s,
                 **{name: getattr(self, name) for name in _PER_WINDOW},
             }
         )
 
-    def to_dict(self, matrix: bool = True) -> dict[str, Any]:
-        """A JSON-ready dict (NaN as None): parameters, the summaries per window, the grand
-        average and, if ``matrix``, the whole matrix as a list of rows."""
-        out: dict[str, Any] = {
-            "method": self.method,
-            "source": self.source,
-            "definition": self.definition,
-            "names": list(self.names),
-            "n_samples": self.n_samples,
-            "parameters": dict(self.parameters),
-            "n_windows": self.n_windows,
-            "n_lags": self.n_lags,
-            "n_missing_cells": self.n_missing_cells,
-            "grand_average": _json(self.grand_average),
-            "lags_s": self.lags_s.tolist(),
-            "window_start_s": self.window_start_s.tolist(),
-            "window_end_s": self.window_end_s.tolist(),
-        }
-        for name in _PER_WINDOW:
-            out[name] = [_json(v) for v in getattr(self, name)]
-        if matrix:
-            out["matrix"] = [[_json(v) for v in row] for row in self.matrix]
-        return out
 
-
-_PER_WINDOW = ("lag_zero", "all_lags", "s1_lead", "s2_lead", "s1_lead_0", "s2_lead_0", "best_lag_s")
+_PER_WINDOW = ("lag_zero", "all_lags", "best_lag_s")
 
 
 def wcc(
@@ -231,6 +229,8 @@ def wcc(
         names=(str(names[0]), str(names[1])),
         n_samples=n,
         parameters=parameters,
+        s1_missing=int(np.isnan(x).sum()),
+        s2_missing=int(np.isnan(y).sum()),
     )
 
 
@@ -257,9 +257,10 @@ def _row_mean(m: np.ndarray) -> np.ndarray:
         return np.where(counts > 0, sums / counts, np.nan)
 
 
-def _json(value: float) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
+def _mean(values: np.ndarray) -> float:
+    """Mean over the windows with a value (NaN when none has one)."""
+    finite = values[~np.isnan(values)]
+    return float(finite.mean()) if len(finite) else math.nan
 
 
 @njit(cache=True, parallel=True)
