@@ -56,9 +56,9 @@ def test_reader_builds_partner_and_episode_segments(tmp_path):
 @pytest.mark.parametrize(
     ("row", "line", "problem"),
     [
-        ("1,x,child,Cpos", 3, "offset 'x' is not a finite number"),
+        ("1,x,child,Cpos", 3, "offset is not a finite number"),
         ("5,1,child,Cpos", 3, "is before onset"),
-        ("-1,1,child,Cpos", 3, "onset '-1'"),
+        ("-1,1,child,Cpos", 3, "onset is not a finite number"),
         ("1,2,,Cpos", 3, "empty partner"),
         ("1,2,child,", 3, "empty code"),
     ],

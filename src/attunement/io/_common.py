@@ -72,8 +72,8 @@ def _refuse_external_entities(path: Path, data: bytes) -> None:
     if found:
         raise ReadError(
             path,
-            f"refused: entity &{found[1].decode(errors='replace')[:40]}; is defined only in "
-            "the external DTD, which is never read; replace it with its text",
+            "refused: an entity reference (&name;) is defined only in the external DTD, which is "
+            "never read; replace it with its text",
             data.count(b"\n", 0, found.start()) + 1,
         )
 
@@ -160,7 +160,7 @@ def _expat(path: Path, data: bytes, builder: TreeBuilder | None) -> None:
         ) from None
     except ExpatError as exc:
         raise ReadError(path, f"malformed XML ({exc})", exc.lineno) from None
-    except (LookupError, ValueError) as exc:  # an encoding expat cannot use
-        raise ReadError(path, f"unsupported XML encoding ({exc}); re-save as UTF-8") from None
+    except (LookupError, ValueError):  # an encoding expat cannot use
+        raise ReadError(path, "unsupported XML encoding declared; re-save as UTF-8") from None
     if any(external_dtd):
         _refuse_external_entities(path, data)

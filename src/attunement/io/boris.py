@@ -104,16 +104,20 @@ def _load(path: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
     h, sep, header = _find_header(lines, path)
     dupes = {c for c in header if c and header.count(c) > 1}
     if dupes:
-        raise ReadError(path, f"the header repeats column(s) {sorted(dupes)}", h + 1)
+        raise ReadError(path, f"the header repeats {len(dupes)} column name(s)", h + 1)
     try:
         frame = pl.read_csv(
             io.StringIO("\n".join(lines[h:])),
             separator=sep,
             infer_schema=False,
         )
-    except (pl.exceptions.PolarsError, ValueError) as exc:
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ReadError(path, f"not a readable BORIS table ({problem[:200]})", h + 1) from None
+    except (pl.exceptions.PolarsError, ValueError) as exc:  # its message may quote a cell
+        raise ReadError(
+            path,
+            f"not a readable BORIS table ({type(exc).__name__}): check that every row has the "
+            "header's fields and every quote is closed",
+            h + 1,
+        ) from None
     frame = frame.with_row_index("line", offset=h + 2).with_columns(pl.col("line").cast(pl.Int64))
     blank = pl.all_horizontal(
         pl.col(c).fill_null("").str.strip_chars() == "" for c in frame.columns if c != "line"
@@ -134,9 +138,7 @@ def _seconds_ms(frame: pl.DataFrame, column: str, path: Path, *, allow_na: bool 
     bad = bad & ~(raw.is_in(["NA", ""]) if allow_na else pl.Series([False] * len(raw)))
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise ReadError(
-            path, f"{column} {raw[row][:40]!r} is not a time in seconds", int(frame["line"][row])
-        )
+        raise ReadError(path, f"{column} is not a time in seconds", int(frame["line"][row]))
     return ms.cast(pl.Int64, strict=False)
 
 
@@ -161,11 +163,7 @@ def _events(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     bad = ~status.is_in(["START", "STOP", "POINT"])
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise ReadError(
-            path,
-            f"{status_col} {frame[status_col][row]!r} is not START, STOP or POINT",
-            int(frame["line"][row]),
-        )
+        raise ReadError(path, f"{status_col} is not START, STOP or POINT", int(frame["line"][row]))
     work = frame.with_columns(
         status=status, t=_seconds_ms(frame, "Time", path), modifiers=_modifiers(frame)
     ).sort("t", maintain_order=True)
@@ -187,11 +185,7 @@ def _events(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
             if r["k"] == r["n"] - 1
             else "START while the same behavior is already started"
         )
-        raise ReadError(
-            path,
-            f"{what}: subject {r['Subject']!r}, behavior {r['Behavior']!r} at {r['t'] / 1000} s",
-            r["line"],
-        )
+        raise ReadError(path, f"{what}, at {r['t'] / 1000} s", r["line"])
     starts = state.filter(pl.col("k") % 2 == 0).with_columns(pair=pl.col("k") // 2)
     stops = state.filter(pl.col("k") % 2 == 1).select(
         *key, pair=pl.col("k") // 2, offset=pl.col("t")
@@ -234,11 +228,7 @@ def _aggregated(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     bad = ~kind.is_in(["STATE", "POINT"])
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise ReadError(
-            path,
-            f"Behavior type {frame['Behavior type'][row]!r} is not STATE or POINT",
-            int(frame["line"][row]),
-        )
+        raise ReadError(path, "Behavior type is not STATE or POINT", int(frame["line"][row]))
     start = _seconds_ms(frame, "Start (s)", path)
     stop = _seconds_ms(frame, "Stop (s)", path, allow_na=True)
     stop = pl.Series(stop).zip_with(kind == "STATE", start)
@@ -247,8 +237,7 @@ def _aggregated(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
         row = int(wrong.arg_true()[0])
         raise ReadError(
             path,
-            f"state event stops ({frame['Stop (s)'][row]!r}) before it starts "
-            f"({frame['Start (s)'][row]!r}) or has no stop",
+            "a state event stops before it starts, or has no stop",
             int(frame["line"][row]),
         )
     work = frame.with_columns(t=start, modifiers=_modifiers(frame))

@@ -49,9 +49,12 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
         frame = pl.read_csv(
             text.encode(), infer_schema=False, quote_char='"', truncate_ragged_lines=False
         )
-    except (pl.exceptions.PolarsError, ValueError) as exc:
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ReadError(path, f"not a readable CSV ({problem})") from None
+    except (pl.exceptions.PolarsError, ValueError) as exc:  # its message may quote a cell
+        raise ReadError(
+            path,
+            f"not a readable CSV ({type(exc).__name__}): check that every row has four fields "
+            "and every quote is closed",
+        ) from None
     frame = frame.rename({c: c.strip().lower() for c in frame.columns}, strict=False)
     table, warnings = segments_from_frame(frame, path, role_map)
     return [
@@ -73,7 +76,7 @@ def segments_from_frame(
     if set(frame.columns) != set(COLUMNS) or len(frame.columns) != len(COLUMNS):
         raise ReadError(
             path,
-            f"columns must be {', '.join(COLUMNS)}; found {', '.join(frame.columns[:12])}",
+            f"columns must be {', '.join(COLUMNS)}; found {frame.width} column(s) named otherwise",
             1,
         )
     if frame.height == 0:
@@ -82,11 +85,7 @@ def segments_from_frame(
     reversed_rows = (times["offset"] < times["onset"]).arg_true()
     if len(reversed_rows):
         row = int(reversed_rows[0])
-        raise ReadError(
-            path,
-            f"offset {frame['offset'][row]!r} is before onset {frame['onset'][row]!r}",
-            row + 2,
-        )
+        raise ReadError(path, "offset is before onset", row + 2)
     labels = {name: frame[name].cast(pl.String).fill_null("").str.strip_chars() for name in COLUMNS}
     for name in ("partner", "code"):
         empty = (labels[name] == "").arg_true()
@@ -121,9 +120,5 @@ def _seconds(frame: pl.DataFrame, name: str, path: str | Path) -> pl.Series:
     )
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise ReadError(
-            path,
-            f"{name} {frame[name][row]!r} is not a finite number of seconds >= 0",
-            row + 2,
-        )
+        raise ReadError(path, f"{name} is not a finite number of seconds >= 0", row + 2)
     return numbers

@@ -33,7 +33,9 @@ is refused), then read by ``pympi.Elan.Eaf``; anything pympi raises becomes a ``
   stretches that were annotated.
 * **Privacy** (``keep_text=False``): ``text`` is null, dependent tiers with free text (no
   controlled vocabulary and not one of xds/vcm/lex/mwu) are not kept (counted in a warning),
-  participant names (the ``PARTICIPANT`` attribute) and the media URL are not kept.
+  participant names (the ``PARTICIPANT`` attribute) and the media URL are not kept; each
+  controlled vocabulary goes to ``io.privacy`` (``extra["vocabularies"]``), which makes a value
+  outside it (or outside ACLEW's codes) ``UNK``.
 
 ``duration_ms`` is the largest time slot value. ELAN stores no media duration in the file.
 """
@@ -88,19 +90,19 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
     data = read_bytes(path)
     try:
         root = parse_xml(path, data)
-    except (LookupError, ValueError) as exc:  # e.g. an unknown encoding="..." declaration
-        raise ReadError(path, f"cannot decode the XML ({exc})") from None
+    except (LookupError, ValueError):  # e.g. an unknown encoding="..." declaration
+        raise ReadError(path, "cannot decode the XML; re-save it as UTF-8") from None
     if root.tag != "ANNOTATION_DOCUMENT":
-        raise ReadError(path, f"not an ELAN file: the root element is <{root.tag[:40]}>")
+        raise ReadError(path, "not an ELAN file: the root element is not <ANNOTATION_DOCUMENT>")
     units = root.find("HEADER").get("TIME_UNITS") if root.find("HEADER") is not None else None
     if units not in (None, "milliseconds"):
-        raise ReadError(path, f"TIME_UNITS is {units[:40]!r}; only milliseconds are defined")
+        raise ReadError(path, "TIME_UNITS is not milliseconds, the only unit ELAN defines")
     try:
         eaf = Eaf(str(path), suppress_version_warning=True)
     except Exception as exc:  # pympi raises KeyError, IndexError, ValueError ... on bad files
         raise ReadError(
             path,
-            f"pympi-ling could not read this EAF ({type(exc).__name__}: {exc}); "
+            f"pympi-ling could not read this EAF ({type(exc).__name__}); "
             "open it in ELAN and save it again",
         ) from None
     return [_recording(path, data, eaf, role_map, keep_text)]
@@ -120,8 +122,8 @@ def _lines(path: Path, data: bytes) -> pl.DataFrame:
     )
     twice = frame.filter(~pl.col("aid").is_first_distinct())
     if twice.height:
-        aid, line = twice.row(0)
-        raise ReadError(path, f"annotation id {aid[:40]!r} is used more than once", line)
+        line = twice["line"][0]
+        raise ReadError(path, "an annotation id (ANNOTATION_ID) is used more than once", line)
     return frame
 
 
@@ -133,7 +135,9 @@ def _tier_roots(path: Path, eaf: Eaf) -> dict[str, str]:
         if parent is None and "@" in tier and tier.rsplit("@", 1)[1] in eaf.tiers:
             parent = tier.rsplit("@", 1)[1]
         if parent is not None and parent not in eaf.tiers:
-            raise ReadError(path, f"tier {tier[:40]!r} names a parent tier that is not in the file")
+            raise ReadError(
+                path, f"tier {_number(eaf, tier)} names a parent tier that is not in the file"
+            )
         parents[tier] = parent
     out = {}
     for tier in parents:
@@ -141,10 +145,17 @@ def _tier_roots(path: Path, eaf: Eaf) -> dict[str, str]:
         while parents[top] is not None:
             top = parents[top]
             if top in seen:
-                raise ReadError(path, f"tier {tier[:40]!r} is its own ancestor (PARENT_REF loop)")
+                raise ReadError(
+                    path, f"tier {_number(eaf, tier)} is its own ancestor (PARENT_REF loop)"
+                )
             seen.add(top)
         out[tier] = top
     return out
+
+
+def _number(eaf: Eaf, tier: str) -> str:
+    """A tier named by its position (its name is file content)."""
+    return f"number {list(eaf.tiers).index(tier) + 1} (in file order)"
 
 
 def _annotations(eaf: Eaf, roots: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -280,10 +291,9 @@ def _recording(path: Path, data: bytes, eaf: Eaf, role_map: dict, keep_text: boo
     if not keep_text:
         free = values.filter(~pl.col("tier").is_in(list(coded)))
         if free.height:
-            tiers = sorted(free["tier"].unique())
             warnings.append(
-                f"privacy mode: {free.height} value(s) on {len(tiers)} free-text dependent "
-                f"tier(s) not kept: {', '.join(tiers)}"
+                f"privacy mode: {free.height} value(s) on {free['tier'].n_unique()} free-text "
+                "dependent tier(s) not kept"
             )
         values = values.filter(pl.col("tier").is_in(list(coded)))
     columns = sorted(values["column"].unique())
@@ -327,7 +337,7 @@ def _recording(path: Path, data: bytes, eaf: Eaf, role_map: dict, keep_text: boo
         listed = ", ".join(f"{t!r} ×{n}" for t, n in unmatched.most_common())
         warnings.append(
             f"{sum(unmatched.values())} dependent-tier annotation(s) match no annotation of their "
-            f"parent tier and are not kept: {listed}"
+            f"parent tier and are not kept{f': {listed}' if keep_text else ''}"
         )
     original = {tier.strip(): tier for tier in eaf.tiers}
     participants = [
@@ -343,6 +353,8 @@ def _recording(path: Path, data: bytes, eaf: Eaf, role_map: dict, keep_text: boo
     extra: dict = {"eaf_version": eaf.adocument.get("VERSION")}
     if keep_text and eaf.media_descriptors:
         extra["media_url"] = eaf.media_descriptors[0].get("MEDIA_URL")
+    if not keep_text:
+        extra["vocabularies"] = _vocabularies(eaf)
     return Recording(
         id=path.stem,
         path=str(path),
@@ -354,6 +366,18 @@ def _recording(path: Path, data: bytes, eaf: Eaf, role_map: dict, keep_text: boo
         extra=extra,
         keep_text=keep_text,
     )
+
+
+def _vocabularies(eaf: Eaf) -> dict[str, list[str]]:
+    """Column -> the values of its tier's controlled vocabulary, for ``io.privacy``."""
+    out: dict[str, list[str]] = {}
+    for tier, (_, _, attrib, _) in eaf.tiers.items():
+        kind = eaf.linguistic_types.get(attrib.get("LINGUISTIC_TYPE_REF"), {})
+        cv = eaf.controlled_vocabularies.get(kind.get("CONTROLLED_VOCABULARY_REF"))
+        if cv is not None:
+            entries = [value for values, _ in cv[1].values() for value, *_ in values]
+            out.setdefault(_column_name(tier), []).extend(entries)
+    return out
 
 
 def speaker_columns(

@@ -303,7 +303,7 @@ def _walk(path: Path, data: bytes) -> _Parts:
     """The strings of an .its file, from its ElementTree (``parse_xml``)."""
     root = parse_xml(path, data)
     if root.tag != "ITS":
-        raise ReadError(path, f"the root element is <{root.tag}>, not <ITS>: not a LENA .its file")
+        raise ReadError(path, "the root element is not <ITS>: not a LENA .its file")
     pieces = root.findall("./ProcessingUnit/Recording")
     if not pieces:
         raise ReadError(path, "no <Recording> under <ProcessingUnit>: not a LENA .its export")
@@ -774,8 +774,8 @@ _SEGMENT_CHECKS = (
 
 def _segment_plan(raw: pl.LazyFrame) -> pl.LazyFrame:
     """Typed per-segment columns from the attribute strings (``_KEYS``), with the first row
-    failing each of ``_SEGMENT_CHECKS`` (``_bad0``, ...) and the number strings (``_raw_...``)
-    for ``_segment_columns`` to check."""
+    failing each of ``_SEGMENT_CHECKS`` (``_bad0``, ...) and the key-child attribute strings
+    (``_raw_...``) that mark the segments whose intervals count."""
     info = pl.col("conversationInfo").str.extract_groups(_CONV_INFO)
     typed = raw.with_columns(
         duration_ms("startTime").alias("segment_onset"),
@@ -806,7 +806,7 @@ def _segment_plan(raw: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("_average_dB").alias("average_db"),
         pl.col("_peak_dB").alias("peak_db"),
         *(flag.arg_true().first().alias(f"_bad{i}") for i, (flag, _) in enumerate(_SEGMENT_CHECKS)),
-        *(pl.col(name).alias(f"_raw_{name}") for name in (*_NUMBERS, "childCryVfxLen")),
+        *(pl.col(name).alias(f"_raw_{name}") for name in ("childUttCnt", "childCryVfxLen")),
         (pl.col("segment_onset").diff() < 0).any().alias("_unsorted"),
     )
 
@@ -819,7 +819,7 @@ def _segment_columns(
     first_bad = typed.select(f"_bad{i}" for i in range(len(_SEGMENT_CHECKS))).row(0)
     for (_, problem), row in zip(_SEGMENT_CHECKS, first_bad, strict=True):
         if row is not None and problem in _NUMBERS:
-            problem = f"{problem} {typed[f'_raw_{problem}'][row]!r} is not a number"
+            problem = f"{problem} is not a number"
         _bad(path, row, lines, problem)
     return typed.select(pl.exclude("^_.*$")), bool(typed["_unsorted"][0])
 
@@ -947,7 +947,7 @@ def _clock(path: Path, value: str | None, where: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ReadError(path, f"{where}: clock time {value!r} is not an ISO date-time") from None
+        raise ReadError(path, f"{where}: a clock time is not an ISO date-time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -990,7 +990,7 @@ def _age_days(
         try:
             born = date.fromisoformat(dob)
         except ValueError:
-            warnings.append(f"child date of birth {dob!r} is not a date; age from chronologicalAge")
+            warnings.append("the child's date of birth is not a date; age from chronologicalAge")
         else:
             return (start.date() - born).days, warnings
     age = info.get("chronologicalAge") if info is not None else None
@@ -999,5 +999,5 @@ def _age_days(
         years, months, days = (int(g or 0) for g in found.groups())
         return round(years * 365.25 + months * 30.4375 + days), warnings
     if age:
-        warnings.append(f"chronologicalAge {age!r} is not an ISO-8601 age; child age unknown")
+        warnings.append("chronologicalAge is not an ISO-8601 age; child age unknown")
     return None, warnings

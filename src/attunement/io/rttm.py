@@ -53,9 +53,9 @@ def _seconds_to_ms(value: str, path: Path, line: int, what: str) -> int:
     try:
         seconds = float(value)
     except ValueError:
-        raise ReadError(path, f"{what} {value!r} is not a number of seconds", line) from None
+        raise ReadError(path, f"{what} is not a number of seconds", line) from None
     if not seconds >= 0 or seconds == float("inf"):
-        raise ReadError(path, f"{what} {value!r} must be a finite number >= 0", line)
+        raise ReadError(path, f"{what} must be a finite number >= 0", line)
     check_time(path, seconds * 1000, line, f"{what} {value} s")
     return round(seconds * 1000)
 
@@ -73,7 +73,11 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
             if fields[0] in RECORD_TYPES_SKIPPED:
                 skipped[fields[0]] += 1
                 continue
-            raise ReadError(path, f"not an RTTM line (starts with {fields[0][:20]!r})", number)
+            raise ReadError(
+                path,
+                "not an RTTM line: its first field is no RTTM record type (SPEAKER ...)",
+                number,
+            )
         if len(fields) < 8:
             raise ReadError(
                 path, f"an RTTM SPEAKER line needs at least 8 fields, found {len(fields)}", number

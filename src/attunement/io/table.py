@@ -87,15 +87,18 @@ def _load(path: Path) -> pl.DataFrame:
         )
     except ReadError:
         raise
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ReadError(path, f"not a readable CSV/Parquet table ({problem})") from None
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:  # its message may quote a cell
+        raise ReadError(
+            path,
+            f"not a readable CSV/Parquet table ({type(exc).__name__}): check that every row has "
+            "the header's fields and every quote is closed",
+        ) from None
 
 
 def _times(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
     for name in ("segment_onset", "segment_offset"):
         if name not in frame.columns:
-            raise ReadError(path, f"no {name!r} column; found {', '.join(frame.columns[:12])}")
+            raise ReadError(path, f"no {name!r} column among the {frame.width} column(s)")
         column = frame[name]
         if not (column.dtype.is_numeric() or column.dtype in (pl.String, pl.Null)):
             raise ReadError(path, f"{name} holds {column.dtype} values, not milliseconds")
@@ -108,10 +111,7 @@ def _times(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
             bad = (numbers.is_null() & frame[name].is_not_null()) | (numbers.abs() > MAX_MS)
             row = int(bad.fill_null(True).arg_true()[0]) if bad.fill_null(True).any() else 0
             raise ReadError(
-                path,
-                f"{name} is not a number of milliseconds (below {MAX_MS:.0e}): "
-                f"{frame[name][row]!r}",
-                row + 2,
+                path, f"{name} is not a number of milliseconds (below {MAX_MS:.0e})", row + 2
             ) from None
         frame = frame.with_columns(column.alias(name))
     bad = frame.with_row_index("row").filter(
@@ -137,7 +137,7 @@ def _numeric(frame: pl.DataFrame, name: str, path: Path) -> pl.Series:
     bad = numbers.is_null() & frame[name].is_not_null()
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise ReadError(path, f"{name} is not a number: {frame[name][row]!r}", row + 2)
+        raise ReadError(path, f"{name} is not a number", row + 2)
     return numbers
 
 
@@ -195,8 +195,9 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
     table = pl.DataFrame(columns).hstack(frame.select(rest))
     try:
         table = seg.build(table, keep_text=keep_text)
-    except (seg.SegmentsError, pl.exceptions.PolarsError) as exc:
-        raise ReadError(path, f"not a valid segments table: {exc}") from None
+    except (seg.SegmentsError, pl.exceptions.PolarsError) as exc:  # it may quote values
+        detail = str(exc) if keep_text else "a speaker_type, kind or time outside the contract"
+        raise ReadError(path, f"not a valid segments table: {detail}") from None
     return [
         Recording(
             id=path.stem,

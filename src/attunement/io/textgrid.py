@@ -113,12 +113,19 @@ def _open(path: Path, text: str, encoding: str):
             except DuplicateTierName:
                 continue
             except Exception as exc:  # praatio raises ParsingError, IndexError, ValueError ...
-                raise ReadError(
+                raise ReadError(  # praatio's message is left out: it may quote a label
                     path,
-                    f"praatio could not read this TextGrid ({type(exc).__name__}: "
-                    f"{str(exc)[:200]}); open it in Praat and save it again as a text file",
+                    f"praatio could not read this TextGrid ({type(exc).__name__}{_why(exc)}); "
+                    "open it in Praat and save it again as a text file",
                 ) from None
     raise AssertionError("unreachable: rename mode never raises DuplicateTierName")
+
+
+def _why(exc: Exception) -> str:
+    """What praatio's error says, without the labels it may quote."""
+    if "overlap" in str(exc):
+        return ": two intervals of one tier overlap in time"
+    return ""
 
 
 def _span_notes(text: str, grid) -> list[str]:
@@ -161,11 +168,11 @@ def _check_counts(path: Path, text: str, grid) -> None:
         )
     if len(sizes) != len(tiers):
         return  # a layout the size patterns do not know: trust praatio
-    for tier, size in zip(tiers, sizes, strict=True):
+    for number, (tier, size) in enumerate(zip(tiers, sizes, strict=True), start=1):
         if len(tier.entries) != size:
             raise ReadError(
                 path,
-                f"tier {tier.name.strip()[:40]!r} declares {size} entries but "
+                f"tier number {number} declares {size} entries but "
                 f"{len(tier.entries)} could be read: the file is truncated or malformed",
             )
 

@@ -19,7 +19,7 @@ import polars as pl
 from attunement.corpus import queries, rebuild
 from attunement.corpus.results import MEASURED
 from attunement.corpus.store import guarded, open_store
-from attunement.errors import ReadError
+from attunement.errors import DataError, ReadError
 from attunement.io.privacy import private
 from attunement.io.registry import reader_for
 from attunement.measures.registry import family
@@ -215,12 +215,16 @@ def corpus_report(
 
 
 def _measure_missing(con, ids: list[str], config: dict[str, Any]):
-    """Turn figures and 1-hour bins of recordings the store has no figures for (not stored)."""
+    """Turn figures and 1-hour bins of recordings the store has no figures for (not stored);
+    a recording turns cannot be counted on (coded streams only) has none."""
     turns_family = family("turns")
     rows, bins = [], []
     for i in range(0, len(ids), 32):
         for m, frame in rebuild.fetch(con, ids[i : i + 32]):
-            result = turns_family.run(rebuild.recording(m, frame), **config)
+            try:
+                result = turns_family.run(rebuild.recording(m, frame), **config)
+            except DataError:
+                continue
             rows.append({"recording_id": result.recording_id, **result.figures()})
             if result.bins_1h is not None:
                 bins.append(
