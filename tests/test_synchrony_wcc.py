@@ -234,7 +234,8 @@ def test_cli_table_and_errors(tmp_path):
     path = need(RMEA_FILE)
     args = ["synchrony", str(path), "--rate", "25", "--lag-s", "5", "--step-s", "30"]
     table = runner.invoke(app, [*args, "--window-s", "60", "--fisher-z", "--absolute"])
-    assert table.exit_code == 0 and "per window (|z|; positive lags: th follows pat)" in table.stdout
+    assert table.exit_code == 0, table.output
+    assert "per window (|z|; positive lags: th follows pat)" in table.stdout
     assert re.search(r"│ windows +│ 18 +│", table.stdout)  # catalogue labels
     assert re.search(r"│ lags +│ 251 +│", table.stdout)
     too_long = runner.invoke(app, [*args, "--window-s", "600"])

@@ -92,7 +92,7 @@ def _run(signals, **config: Any):
 
 
 def _value(name: str, label: str, definition: str, **kw: Any) -> Figure:
-    return Figure(name, "number", label, definition, kw.pop("source", RMEA), **kw)
+    return Figure(name, "number", label, definition, RMEA, **kw)
 
 
 def _detail(name: str, unit: str, label: str, definition: str) -> Figure:
