@@ -25,7 +25,7 @@ import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.datastructures import URL, Headers, MutableHeaders
+from starlette.datastructures import URL, Headers, MutableHeaders, QueryParams
 from starlette.requests import cookie_parser
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
@@ -94,10 +94,9 @@ class Guard:
                 400,
             )
         if self.token is not None:
-            url = URL(scope=scope)
-            given = url.query_params.get("token")
+            given = QueryParams(scope["query_string"]).get("token")
             if given is not None and self._valid(given):
-                target = url.remove_query_params("token")
+                target = URL(scope=scope).remove_query_params("token")
                 location = target.path + (f"?{target.query}" if target.query else "")
                 response = RedirectResponse(location, 303)
                 response.set_cookie(ACCESS_COOKIE, given, httponly=True, samesite="lax", path="/")

@@ -1,5 +1,5 @@
 """What a worker process (``attunement.web.workers``) does with an upload: its headline figures,
-and its report written to a file beside the upload.
+and its report written to a file beside the upload; and ``warm``, which a new worker runs first.
 
 The families, their parameters and their figures come from the measure registry
 (``attunement.measures.registry.run_all``) with every family's defaults, the command line's
@@ -13,13 +13,24 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from attunement.measures.registry import run_all
+from attunement.measures.registry import families, run_all
 from attunement.recording import Recording
 from attunement.report.build import recording_report
 from attunement.web.files import write_private
 from attunement.web.uploads import Upload, UploadRejected, UploadStore
 
 log = logging.getLogger("attunement.web")
+
+
+def warm() -> None:
+    """Import every family's runner and measure a small simulated day, so that loading
+    compiled kernels counts against no upload's time limit."""
+    from attunement.simulate.daylong import day
+
+    for family in families("recording"):
+        family.function()
+    segments = day(300, hours=0.25, seed=0)
+    headline(Recording(id="warm-up", path="", format="simulated", segments=segments))
 
 
 def measure(store: UploadStore, upload: Upload) -> list[dict[str, Any]]:

@@ -90,10 +90,14 @@ class Upload:
 
 
 def clean_name(name: str | None) -> str:
-    """The client's filename as display metadata: control characters (NUL included) removed,
-    cut to ``NAME_LIMIT`` characters; never used as a path."""
+    """The client's filename as display metadata: control and format characters (NUL, RTL
+    marks) removed, cut to ``NAME_LIMIT`` characters with its extension kept; never a path."""
     text = "".join(ch for ch in (name or "") if ch.isprintable())
-    return text[:NAME_LIMIT] or "unnamed"
+    if len(text) > NAME_LIMIT:
+        dot = text.rfind(".")
+        tail = text[dot:] if dot > 0 and len(text) - dot <= 16 else ""
+        text = text[: NAME_LIMIT - len(tail) - 1] + "…" + tail
+    return text or "unnamed"
 
 
 def suffix_of(name: str) -> str:

@@ -8,7 +8,7 @@ analysis makes (a report, a simulation) it writes to disk beside the upload; onl
 comes back, so the server's memory does not grow with the files it analyses.
 
 - **Time**: an analysis still running after ``analysis_timeout_s`` is killed and becomes a 422
-  page saying so. A worker's start-up (imports) does not count.
+  page saying so. A worker's start-up (imports, a warm-up analysis: ``WARM``) does not count.
 - **Memory**: the worker's resident memory (Linux ``/proc/PID/status``, ``VmRSS``) is read
   every ``POLL_S``; past ``analysis_memory_mb`` the worker is killed likewise. A
   ``MemoryError`` inside the analysis is reported the same way.
@@ -29,6 +29,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ POLL_S = 0.05
 IDLE_S = 120.0  # a worker with no analysis for this long exits
 RETIRE_S = IDLE_S - 20.0  # the server stops using an idle worker before it exits by itself
 START_S = 120.0  # the longest a new worker may take to import what it needs
-PRELOAD = ("attunement.web.reports", "attunement.web.simulation")
+WARM = "attunement.web.reports:warm"  # what a new worker runs before its first analysis
 STOPPED = "The analysis was stopped"
 
 
@@ -246,17 +247,17 @@ def _ended(exitcode: int | None, limits: ServerLimits) -> str:
     )
 
 
+def _function(name: str) -> Callable[..., Any]:
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def _serve(conn) -> None:
-    """A worker's loop: import what analyses need, then answer calls until the pipe closes or
-    no call comes for ``IDLE_S``. Replies: ``("ok", value)``, ``("refused", status, title,
+    """A worker's loop: warm up (``WARM``), then answer calls until the pipe closes or no call
+    comes for ``IDLE_S``. Replies: ``("ok", value)``, ``("refused", status, title,
     message)``, ``("memory",)`` or ``("failed", exception type)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    for name in PRELOAD:
-        importlib.import_module(name)
-    from attunement.measures.registry import families
-
-    for family in families("recording"):
-        family.function()  # import every runner now, so imports never count as analysis time
+    _function(WARM)()
     conn.send("ready")
     while conn.poll(IDLE_S):
         try:
@@ -264,8 +265,7 @@ def _serve(conn) -> None:
         except EOFError:
             return
         try:
-            module, _, function = name.partition(":")
-            reply: tuple = ("ok", getattr(importlib.import_module(module), function)(*args))
+            reply: tuple = ("ok", _function(name)(*args))
         except UploadRejected as exc:
             reply = ("refused", exc.status, exc.title, exc.message)
         except MemoryError:
