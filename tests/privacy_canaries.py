@@ -136,7 +136,7 @@ def textgrid() -> dict[str, str]:
             ("CHI", [(2.5, 3, "ba")], True),
             (c("TierName"), [(6, 7, "x")], True),
             ("notes", [(5.5, 6, c("Note"))], True),
-            ("points", [(5.5, c("Point"))], False),
+            (c("PointTier"), [(5.5, c("Point"))], False),
         ],
     )
     overlap = long_format(10, [("Mother", [(1, 2, "a")], True)]).replace(

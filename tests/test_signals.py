@@ -55,8 +55,8 @@ def test_tabs_blank_lines_and_headerless(tmp_path):
     [
         ("a b\n1 2\n3\n", 3, "expected 2 cells"),
         ("a b\n1 2\n3 4 5\n", 3, "found 3"),
-        ("a b\n1 2\n3 x\n", 3, "column 2 (b): 'x' is not a number"),
-        ("a,b\n1,2\n\n1;2,3\n", 4, "column 1 (a): '1;2'"),
+        ("a b\n1 2\n3 x\n", 3, "column 2 (b) is not a number"),
+        ("a,b\n1,2\n\n1;2,3\n", 4, "column 1 (a) is not a number"),
         ("a b\n1 inf\n", 2, "infinite"),
         ("a b c\n1 2 3\n", 1, "header has 3 column(s)"),
         ("a b\n", None, "no data lines"),

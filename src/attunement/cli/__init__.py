@@ -62,13 +62,16 @@ def root(
     max_xml_depth: Annotated[
         int, typer.Option(help="Budget: refuse XML nested deeper.")
     ] = DEFAULT.max_xml_depth,
+    max_codes: Annotated[
+        int, typer.Option(help="Budget: refuse a lag-sequential table of more codes.")
+    ] = DEFAULT.max_codes,
 ) -> None:
     """Measure the caregiver-child dance: serve and return, rupture and repair, attachment."""
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
     try:
-        set_default(Limits(max_span_days, max_recordings, max_segments, max_xml_depth))
+        set_default(Limits(max_span_days, max_recordings, max_segments, max_xml_depth, max_codes))
     except ParameterError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -83,7 +83,7 @@ def read_signals(path: str | Path) -> Signals:
         at = next(k for k, c in enumerate(flat) if not _is_number(c))
         raise ReadError(
             path,
-            f"column {at % 2 + 1} ({names[at % 2]}): {flat[at]!r} is not a number "
+            f"column {at % 2 + 1} ({names[at % 2]}) is not a number "
             f"(missing samples: {', '.join(repr(m) for m in sorted(MISSING))})",
             numbers[at // 2] + 1,
         ) from None
@@ -92,8 +92,7 @@ def read_signals(path: str | Path) -> Signals:
         at = int(infinite[0])
         raise ReadError(
             path,
-            f"column {at % 2 + 1} ({names[at % 2]}): {flat[at]!r} is infinite; "
-            "write NA for a missing sample",
+            f"column {at % 2 + 1} ({names[at % 2]}) is infinite; write NA for a missing sample",
             numbers[at // 2] + 1,
         )
     pairs = values.reshape(-1, 2)

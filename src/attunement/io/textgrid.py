@@ -223,7 +223,7 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
         listed = ", ".join(f"{t!r} ×{n}" for t, n in points.most_common())
         warnings_.append(
             f"{len(points)} point tier(s) hold instants, not stretches, and were not read "
-            f"({sum(points.values())} point(s)): {listed}"
+            f"({sum(points.values())} point(s)){f': {listed}' if keep_text else ''}"
         )
     rows = pl.DataFrame(
         {
