@@ -79,4 +79,4 @@ def test_command_writes_the_file_and_prints_the_summary(tmp_path, reference):
     table = CliRunner().invoke(app, [*args, "--out", str(path)])
     assert table.exit_code == 0 and "seed 11" in table.stdout and "written:" in table.stdout
     bad = CliRunner().invoke(app, [*args, "--chunk-size", "0", "--out", str(path)])
-    assert bad.exit_code == 2 and "--chunk-size" in bad.output
+    assert bad.exit_code == 2 and "chunk_size must be a whole number >= 1" in bad.output

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from attunement.cli.common import NoWordsOpt, RolesOpt, err, out
+from attunement.cli.common import NoWordsOpt, RolesOpt, check_jobs, err, out
 from attunement.outputs import check_folder
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 DbOpt = Annotated[Path, typer.Option("--db", help="The corpus store (a DuckDB file).")]
 JobsOpt = Annotated[
-    int | None, typer.Option("--jobs", min=1, help="Worker processes (default: every core).")
+    int | None, typer.Option("--jobs", help="Worker processes (default: every core).")
 ]
 DaskOpt = Annotated[
     str | None,
@@ -56,6 +56,7 @@ def command(
     content hash) skipped, a killed run resumed by running it again. Failures are kept in the
     store and listed at the end (exit 1). With --export / --import, move the store's tables to
     or from Parquet (after reading PATHs, if any)."""
+    check_jobs(jobs)
     if not paths and export is None and import_ is None:
         err.print("error: give files or folders to read, or --export / --import DIR")
         raise typer.Exit(2)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from attunement.cli.common import err, existing_store, out
+from attunement.cli.common import check_jobs, err, existing_store, out
 from attunement.cli.ingest import DaskOpt, DbOpt, JobsOpt
 from attunement.errors import ParameterError
 
@@ -40,6 +40,7 @@ def command(
     or changed (content hash) or whose parameters changed are computed. Results stay in the
     store (one table per family, named after it, plus its detail tables), with every parameter
     as JSON and a status saying why a recording could not be measured."""
+    check_jobs(jobs)
     from attunement.measures.registry import families, request
 
     chosen = (

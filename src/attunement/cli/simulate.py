@@ -11,11 +11,45 @@ import typer
 from rich.table import Table
 
 from attunement.cli.common import App, JsonOpt, err, example, out, progress_bar
+from attunement.errors import ParameterError
+from attunement.measures.params import Param, validate
 from attunement.outputs import atomic, check_file, check_folder, make_folder, write_text
 from attunement.simulate.specs import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from attunement.simulate.population import PopulationSummary
+
+AllowLargeOpt = Annotated[
+    bool, typer.Option("--allow-large", help="Allow --children above its default cap.")
+]
+MAX_YEARS = 120
+
+
+def _children(least: int, cap: int, default: int | None) -> Param:
+    return Param("children", "count", default, "Children.", minimum=least, cap=cap)
+
+
+SIZES = {
+    "population": (
+        _children(1, 10_000_000, 10_000),
+        Param(
+            "chunk_size", "count", DEFAULT_CHUNK, "Children per chunk.", minimum=1, maximum=10**6
+        ),
+        Param("seed", "seed", 0, "Seed."),
+    ),
+    "calibrate": (_children(100, 1_000_000, 20_000), Param("seed", "seed", 0, "Seed.")),
+    "experiment": (_children(10, 1_000_000, None), Param("seed", "seed", 0, "Seed.")),
+}
+
+
+def _check(command: str, allow_large: bool, years: float = 1.0, **values) -> None:
+    """Every number of ``command`` in range before any work starts (one line, exit 2)."""
+    validate(SIZES[command], values, f"simulate {command}", allow_large=allow_large)
+    if not 0 < years <= MAX_YEARS:
+        raise ParameterError(
+            f"simulate {command}: years must be a number > 0 and <= {MAX_YEARS}, got {years!r}"
+        )
+
 
 app = App(
     help="Simulate children's development from caregiving to attachment (docs/model.md).",
@@ -49,14 +83,13 @@ def population(
         str | None,
         typer.Option("--dask", help="Address of a Dask scheduler to run the chunks on."),
     ] = None,
+    allow_large: AllowLargeOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """A population of children from birth in weekly steps: caregivers drawn from the default
     population, states and A/B/C/D class at ages 1, 5, 10 years and the end; prints class base
     rates and stability."""
-    if children < 1 or chunk_size < 1 or years <= 0 or seed < 0:
-        err.print("error: --children and --chunk-size must be >= 1, --years > 0, --seed >= 0")
-        raise typer.Exit(2)
+    _check("population", allow_large, years, children=children, chunk_size=chunk_size, seed=seed)
     check_file(out_path)
     client = None
     if dask is not None:
@@ -128,16 +161,15 @@ def calibrate(
     quick: Annotated[
         bool, typer.Option("--quick", help="Grid and intercepts only, fewer evaluations.")
     ] = False,
+    allow_large: AllowLargeOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit six model parameters (three target intercepts, state noise, prototype pull, life-event
     residual) to published figures by simulation-based weighted least squares with common random
     numbers (docs/model.md, "Calibration"); print target vs simulated with sources."""
+    _check("calibrate", allow_large, children=children, seed=seed)
     from attunement.simulate.calibration import calibrate as run_calibration
 
-    if children < 100 or seed < 0:
-        err.print("error: --children must be >= 100 and --seed >= 0")
-        raise typer.Exit(2)
     with err.status("calibrating") as status:
         result = run_calibration(
             children,
@@ -184,17 +216,16 @@ def experiment(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Directory for experiment_NAME.csv/.png/.json.")
     ] = Path("."),
+    allow_large: AllowLargeOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run one in-silico experiment (docs/model.md, "Experiments"): write its table (CSV), its
     plot (PNG) and its parameters (JSON) to --out and print the table."""
+    _check("experiment", allow_large, children=children, seed=seed)
     from attunement.simulate.experiments import EXPERIMENTS
 
     if name not in EXPERIMENTS:
         err.print(f"error: unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}")
-        raise typer.Exit(2)
-    if seed < 0 or (children is not None and children < 10):
-        err.print("error: --seed must be >= 0 and --children >= 10")
         raise typer.Exit(2)
     check_folder(out_dir)
     kwargs = {"seed": seed}

@@ -18,6 +18,7 @@ import polars as pl
 from attunement.corpus.hashing import content_hash
 from attunement.errors import ReadError
 from attunement.io import read_file
+from attunement.limits import Limits
 from attunement.recording import Recording
 
 
@@ -37,16 +38,19 @@ class FileOutcome:
 
 
 def read_files(
-    paths: list[str], roles: dict[str, str] | None, keep_text: bool
+    paths: list[str], roles: dict[str, str] | None, keep_text: bool, limits: Limits | None = None
 ) -> list[FileOutcome]:
-    """Read each file; a bad file gives an outcome with ``error`` set (never an exception)."""
-    return [_read_one(Path(p), roles, keep_text) for p in paths]
+    """Read each file within ``limits`` (a worker process does not see the caller's); a bad file
+    gives an outcome with ``error`` set (never an exception)."""
+    return [_read_one(Path(p), roles, keep_text, limits) for p in paths]
 
 
-def _read_one(path: Path, roles: dict[str, str] | None, keep_text: bool) -> FileOutcome:
+def _read_one(
+    path: Path, roles: dict[str, str] | None, keep_text: bool, limits: Limits | None
+) -> FileOutcome:
     digest = content_hash(path)
     try:
-        recordings = read_file(path, roles=roles, keep_text=keep_text)
+        recordings = read_file(path, roles=roles, keep_text=keep_text, limits=limits)
         if not recordings:
             raise ReadError(path, "the file holds no recording")
     except ReadError as exc:

@@ -13,7 +13,8 @@ list of labels, or None), ``text`` (a string, or None), ``rate`` (a sampling rat
 
 Expensive parameters carry a ``cap``: a value above it is refused unless the caller passes
 ``allow_large=True`` (the command line's ``--allow-large``), so a typo such as
-``--n-resamples 1e8`` cannot occupy a machine for hours.
+``--n-resamples 1e8`` cannot occupy a machine for hours. Whatever the declared bounds, no value
+is above its kind's ``CEILING`` (seconds become int64 milliseconds, counts int64 indices).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from attunement.errors import ParameterError
 
 KINDS = ("seconds", "count", "seed", "fraction", "option", "flag", "labels", "text", "rate")
 SEED_MAX = 2**63 - 1
+CEILING = {"seconds": 1e9, "count": 2**62, "rate": 1e6}  # 1e9 s: 31 years
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ class Param:
             raise ParameterError(
                 f"{owner}: {self.name} must be {self.requirement()}, got {value!r}"
             )
+        ceiling = CEILING.get(self.kind)
+        if ceiling is not None and normal > ceiling:
+            raise ParameterError(f"{owner}: {self.name} must be at most {ceiling:g}, got {value!r}")
         if self.cap is not None and not allow_large and normal > self.cap:
             raise ParameterError(
                 f"{owner}: {self.name} = {normal:,} is above the default cap of {self.cap:,g}; "

@@ -268,17 +268,26 @@ def session(
     return Session(recording=recording, truth=truth)
 
 
+MAX_MINUTES = 31 * 24 * 60  # a session longer than a month is a typo
+
+
 def _plan(params: SessionParameters, minutes: float | None) -> tuple[list[_Stretch], list[Phase]]:
     """The phases: one unnamed stretch, or FF / SF / RE."""
     share = params.child_repair_share
     if params.still_face_s is None:
-        if minutes is None or not minutes > 0:
-            raise ParameterError(f"minutes must be > 0, got {minutes}")
+        if minutes is None or not 0 < minutes <= MAX_MINUTES:
+            raise ParameterError(
+                f"minutes must be > 0 and <= {MAX_MINUTES} (31 days), got {minutes}"
+            )
         stop = round(minutes * 60_000)
         return [_Stretch("", 0, stop, True)], [
             Phase("", stop / 1000, params.matching, params.repair_hazard, share)
         ]
     total = sum(params.still_face_s)
+    if total > MAX_MINUTES * 60:
+        raise ParameterError(
+            f"the Still-Face phases last {total / 60:g} min, over {MAX_MINUTES} (31 days)"
+        )
     if minutes is not None and abs(minutes * 60 - total) > 1e-6:
         raise ParameterError(
             f"minutes {minutes:g} differs from the Still-Face phases' sum {total / 60:g} min; "

@@ -133,8 +133,10 @@ class SessionParameters:
             "frightening_median_s",
         )
         for name in positive:
-            if not getattr(self, name) > 0:
-                raise ParameterError(f"session.{name} must be > 0, got {getattr(self, name)}")
+            if not 0 < getattr(self, name) < math.inf:
+                raise ParameterError(
+                    f"session.{name} must be a finite number > 0, got {getattr(self, name)}"
+                )
         for name in (
             "child_duration_sigma",
             "adult_duration_sigma",
@@ -142,11 +144,13 @@ class SessionParameters:
             "adult_talk_per_min",
             "bout_gap_min_s",
         ):
-            if not getattr(self, name) >= 0:
-                raise ParameterError(f"session.{name} must be >= 0, got {getattr(self, name)}")
+            if not 0 <= getattr(self, name) < math.inf:
+                raise ParameterError(
+                    f"session.{name} must be a finite number >= 0, got {getattr(self, name)}"
+                )
         if self.still_face_s is not None:
             lengths = tuple(float(s) for s in self.still_face_s)
-            if len(lengths) != 3 or not all(s > 0 for s in lengths):
+            if len(lengths) != 3 or not all(0 < s < math.inf for s in lengths):
                 raise ParameterError(
                     f"session.still_face_s must be three phase lengths > 0 (FF, SF, RE), got "
                     f"{self.still_face_s}"

@@ -35,6 +35,7 @@ def _run(recording, **config: Any):
         seed=config["seed"],
         min_shift_s=config["min_shift_s"],
         project_12h=config["project_12h"],
+        allow_large=True,  # the configuration passed its caps as the caller asked
         **rule_params,
     )
 

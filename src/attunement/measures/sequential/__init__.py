@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 import numpy as np
 import polars as pl
 
+from attunement import limits
+from attunement.errors import DataError
 from attunement.measures.base import Result, jsonable
 from attunement.measures.sequential.lag import LagResult, counts_by_sequence, lag_table, rows
 from attunement.measures.sequential.permutation import PermutationResult, permutation_test
@@ -154,6 +156,22 @@ def as_sequences(
     return Sequences.from_lists(items, codes=codes)
 
 
+def _check_size(seqs: Sequences, lag: int) -> None:
+    """Refuse a table larger than the ``max_codes`` budget, and a lag no sequence reaches."""
+    budget = limits.current()
+    k = len(seqs.codes)
+    if k > budget.max_codes:
+        raise DataError(
+            budget.over("max_codes", f"{k:,} codes (a {k:,} x {k:,} table)", limits.USING)
+        )
+    longest = int(seqs.lengths.max()) if seqs.n_sequences else 0
+    if isinstance(lag, int | np.integer) and lag >= longest:
+        raise DataError(
+            f"lag {lag} is not shorter than the longest sequence ({longest} events): "
+            "no pair of events is that far apart"
+        )
+
+
 def sequential(
     data: EventData,
     *,
@@ -170,6 +188,7 @@ def sequential(
     ``n_resamples`` seeded permutations within sequences when > 0 (respecting the no-repeat
     constraint when ``no_repeats``), per-sequence indices and the average transition matrix."""
     seqs = as_sequences(data, codes=codes, by=by)
+    _check_size(seqs, lag)
     pooled = lag_table(seqs, lag=lag, no_repeats=no_repeats, structural=structural)
     perm = (
         permutation_test(

@@ -108,11 +108,13 @@ class LagResult:
 
 
 def boundary_pairs(starts: np.ndarray, n: int, lag: int) -> np.ndarray:
-    """Positions t (with t + lag < n) whose lag partner t + lag lies in a later sequence."""
-    ends = starts[1:]
-    idx = ends[:, None] - np.arange(1, lag + 1)[None, :]
-    idx = idx[idx >= starts[:-1, None]]
-    return np.unique(idx[idx < n - lag])
+    """Positions t (with t + lag < n) whose lag partner t + lag lies in a later sequence: the
+    last ``lag`` positions of each sequence, in order, built in memory proportional to them
+    (never sequences x lag)."""
+    take = np.minimum(np.diff(starts), lag)
+    first = np.repeat(starts[1:] - take, take)
+    idx = first + np.arange(take.sum()) - np.repeat(np.cumsum(take) - take, take)
+    return idx[idx < n - lag]
 
 
 def lag_counts(sequences: Sequences, lag: int = 1) -> np.ndarray:

@@ -14,6 +14,7 @@ import polars as pl
 
 from attunement import segments as seg
 from attunement.measures.nulls import monte_carlo_p
+from attunement.measures.params import validate
 from attunement.measures.turns import chance as chance_mod
 from attunement.measures.turns import clock, lena_check, units
 from attunement.measures.turns.kernels import ADULT, CHILD
@@ -35,6 +36,7 @@ def turns(
     min_shift_s: float = 60.0,
     bins: bool = True,
     project_12h: bool = False,
+    allow_large: bool = False,
     **params: Any,
 ) -> TurnResult:
     """Count turns in ``recording`` under ``rule`` and derive every serve-and-return figure.
@@ -43,9 +45,12 @@ def turns(
     the number of circular shifts for the chance baseline (0 turns it off), ``seed`` seeds them
     and ``min_shift_s`` is the smallest shift; ``bins`` adds clock-aligned 5-minute and 1-hour bins;
     ``project_12h`` adds LENA's 12-hour projection (turns per hour x 12), labelled as such.
+    Every value is checked by the ``turns`` family's declarations (``allow_large`` lets
+    ``n_resamples`` pass its cap).
     """
     spec = RULES.get(rule)
     p = parameters(rule, params)
+    _check(rule, n_resamples, seed, min_shift_s, project_12h, params, allow_large)
     frame = seg.timed(recording.segments)
     pairs = spec.count(frame, p)
     recorded = clock.recorded_ms(recording)
@@ -132,6 +137,16 @@ def turns(
         result.bins_5min = clock.bins(recording, events, 5)
         result.bins_1h = clock.bins(recording, events, 60)
     return result
+
+
+def _check(rule, n_resamples, seed, min_shift_s, project_12h, params, allow_large) -> None:
+    from attunement.measures.families.turns import PARAMETERS
+
+    names = {p.name for p in PARAMETERS}
+    values = {k: v for k, v in params.items() if k in names}
+    values |= {"rule": rule, "n_resamples": n_resamples, "seed": seed}
+    values |= {"min_shift_s": min_shift_s, "project_12h": project_12h}
+    validate(PARAMETERS, values, "turns", allow_large=allow_large)
 
 
 def count_turns(recording: Recording | pl.DataFrame, rule: str = "lena", **params: Any) -> int:

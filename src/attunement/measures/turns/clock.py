@@ -116,8 +116,5 @@ def _spread(keys: np.ndarray, n: np.ndarray, all_keys: np.ndarray) -> np.ndarray
 def _check_budget(rec: Recording, n_bins: int, n_pieces: int, width_ms: int) -> None:
     budget = limits.current()
     if n_bins > budget.max_span_ms // width_ms + 2 * n_pieces:
-        raise DataError(
-            f"{rec.id}: its recorded pieces span {n_bins * width_ms / DAY_MS:,.4g} days, over "
-            f"the limit of {budget.max_span_days:,g} days (max_span_days); raise it with "
-            "`attunement --max-span-days N ...` or limits.using(Limits(max_span_days=N))"
-        )
+        found = f"{rec.id}: recorded pieces spanning {n_bins * width_ms / DAY_MS:,.4g} days"
+        raise DataError(budget.over("max_span_days", found, limits.USING))
