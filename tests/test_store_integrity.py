@@ -137,3 +137,21 @@ def test_a_fifo_is_refused_promptly_by_ingest_and_inspect(tmp_path):
         named = [line for line in done.stderr.splitlines() if str(fifo.name) in line]
         assert len(named) == 1 and "not a regular file" in named[0], done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_store_made_before_file_index_gets_it_when_next_written(tmp_path):
+    from attunement.corpus import ingest
+
+    files = make_days(tmp_path / "days", 3, segments=50)
+    db = tmp_path / "old.duckdb"
+    ingest(files[:2], db, jobs=1)
+    con = duckdb.connect(str(db))  # as the store was before: no file_index, no unique indexes
+    con.execute("DROP INDEX recordings_file")
+    con.execute("DROP INDEX failures_path")
+    con.execute("ALTER TABLE recordings DROP COLUMN file_index")
+    con.close()
+    summary = ingest(files, db, jobs=1)
+    assert (len(summary.present), len(summary.stored)) == (2, 1)
+    assert query(db, "SELECT count(*), max(file_index) FROM recordings") == [(3, 0)]
+    names = {i for (i,) in query(db, "SELECT index_name FROM duckdb_indexes()")}
+    assert {"recordings_file", "failures_path"} <= names
