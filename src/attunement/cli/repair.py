@@ -9,9 +9,9 @@ import typer
 from rich.table import Table
 
 from attunement.cli import show
-from attunement.cli.common import JsonOpt, err, out
+from attunement.cli.common import JsonOpt, err, out, report_failures
 from attunement.errors import DataError, ParameterError, ReadError
-from attunement.io import read_file
+from attunement.io import Batch, read_file
 from attunement.measures.families.repair import FAMILY, PRESETS
 from attunement.measures.params import validate
 
@@ -69,15 +69,17 @@ def command(
             f"--contrast: no repair figure {', '.join(unknown)}; figures: {', '.join(known)}"
         )
     from attunement.measures.repair import still_face_contrasts
-    from attunement.roles import RoleMapError
+    from attunement.roles import load as roles_load
 
+    role_map = roles_load(roles)  # a bad map fails once, before any file is read
     results: list[RepairResult] = []
+    failed = Batch()
     for path in paths:
         try:
-            recordings = read_file(path, roles=roles)
-        except (ReadError, RoleMapError) as exc:
-            err.print(f"error: {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
+            recordings = read_file(path, roles=role_map)
+        except ReadError as exc:  # listed at the end; the other files are still read
+            failed.failures.append(exc)
+            continue
         try:
             results += [FAMILY.function()(rec, **config) for rec in recordings]
         except DataError as exc:  # no codes of a partner, or a pair the table lacks
@@ -86,12 +88,14 @@ def command(
     contrasts = {m: still_face_contrasts(results, m) for m in measures} if len(results) > 1 else {}
     if as_json:
         data = [r.to_dict() for r in results]
-        show.write_json(data[0] if len(data) == 1 else {"dyads": data, "contrasts": contrasts})
-        return
-    for r in results:
-        _print(r)
-    if contrasts:
-        _print_contrasts(contrasts)
+        if data:
+            show.write_json(data[0] if len(data) == 1 else {"dyads": data, "contrasts": contrasts})
+    else:
+        for r in results:
+            _print(r)
+        if contrasts:
+            _print_contrasts(contrasts)
+    report_failures(failed)
 
 
 DEFAULT_CONTRASTS = ("matching_proportion", "reparation_rate")

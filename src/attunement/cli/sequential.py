@@ -17,7 +17,6 @@ from attunement.cli.common import (
     NoWordsOpt,
     Paths,
     RolesOpt,
-    err,
     out,
     read_paths,
     report_failures,
@@ -45,7 +44,12 @@ def _event_table(path: Path) -> pl.DataFrame | None:
         return None
     if "code" not in header or "segment_onset" in header:
         return None
-    return pl.read_csv(path, schema_overrides={"code": pl.String, "sequence": pl.String})
+    try:
+        return pl.read_csv(path, schema_overrides={"code": pl.String, "sequence": pl.String})
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError):
+        raise ReadError(
+            path, "not a readable CSV of codes (column code, optional sequence)"
+        ) from None
 
 
 def command(
@@ -101,37 +105,12 @@ def command(
     from attunement.io import sdis
     from attunement.measures.sequential import sequential, sequential_timed
     from attunement.measures.sequential.timewindow import parse_selector
-    from attunement.roles import RoleMapError
     from attunement.roles import load as roles_load
 
     code_order = [c.strip() for c in codes.split(",")] if codes else None
-    events, recordings, batch = None, [], Batch()
-    try:
-        for path in paths:
-            table = _event_table(path)
-            if table is not None:
-                events = table if events is None else pl.concat([events, table])
-            elif path.suffix.lower() == ".sds":
-                data = sdis.load(path)
-                if data.data_type == "Event":
-                    events = (
-                        data.sequences()
-                        if events is None
-                        else pl.concat([events, data.sequences()])
-                    )
-                else:
-                    recordings += data.recordings(roles_load(roles), keep_text=not no_words)
-            else:
-                batch = read_paths([path], format, roles, no_words)
-                recordings += batch.recordings
-                report_failures(batch)
-    except (ReadError, RoleMapError) as exc:  # an input that cannot be read: exit 1
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    role_map = roles_load(roles)  # every option is checked before any file is read
     resampling = {"n_resamples": n_resamples, "seed": seed}
     if window_s is not None:
-        if not recordings:
-            raise DataError("--window-s needs timed data (recordings), not a list of codes")
         config = validate(
             TIMED.parameters,
             {
@@ -146,13 +125,42 @@ def command(
             TIMED.name,
         )
         selectors = {k: parse_selector(config.pop(k), k) for k in ("antecedent", "target")}
-        result = sequential_timed(recordings, **selectors, **config, pseudo=pseudo_dyads)
     else:
         config = validate(
             SEQUENTIAL.parameters,
             {"lag": lag, "no_repeats": no_repeats, **resampling},
             SEQUENTIAL.name,
         )
+    events, recordings, failed = None, [], Batch()
+    for path in paths:
+        try:
+            table = _event_table(path) if path.is_file() else None
+            if table is not None:
+                events = table if events is None else pl.concat([events, table])
+            elif path.is_file() and path.suffix.lower() == ".sds":
+                data = sdis.load(path)
+                if data.data_type == "Event":
+                    events = (
+                        data.sequences()
+                        if events is None
+                        else pl.concat([events, data.sequences()])
+                    )
+                else:
+                    recordings += data.recordings(role_map, keep_text=not no_words)
+            else:
+                batch = read_paths([path], format, roles, no_words)
+                recordings += batch.recordings
+                failed.failures += batch.failures
+                failed.skipped += batch.skipped
+        except ReadError as exc:  # this input is listed at the end; the others are still read
+            failed.failures.append(exc)
+    if events is None and not recordings:
+        report_failures(failed)
+    if window_s is not None:
+        if not recordings:
+            raise DataError("--window-s needs timed data (recordings), not a list of codes")
+        result = sequential_timed(recordings, **selectors, **config, pseudo=pseudo_dyads)
+    else:
         data = events if events is not None else recordings
         result = sequential(data, codes=code_order, by=by, **config)
     if as_json:
@@ -161,6 +169,7 @@ def command(
         _print_timed(result)
     else:
         _print_lag(result)
+    report_failures(failed)
 
 
 def _grid(title: str, codes: list[str], rows: np.ndarray, fmt: str) -> Table:
