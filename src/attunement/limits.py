@@ -88,12 +88,6 @@ def current() -> Limits:
     return _current.get() or DEFAULT
 
 
-def set_default(limits: Limits) -> None:
-    """Make ``limits`` the ones in force from now on in this context (the command line's
-    options)."""
-    _current.set(limits)
-
-
 @contextmanager
 def using(limits: Limits | None) -> Iterator[Limits]:
     """``limits`` (or the ones already in force, when None) for the duration of a block."""

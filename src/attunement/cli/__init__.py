@@ -26,7 +26,7 @@ from attunement.cli import (
 )
 from attunement.cli.common import App, example
 from attunement.errors import ParameterError
-from attunement.limits import DEFAULT, Limits, set_default
+from attunement.limits import DEFAULT, Limits, using
 
 app = App(
     add_completion=False,
@@ -71,10 +71,11 @@ def root(
         typer.echo(ctx.get_help())
         raise typer.Exit()
     try:
-        set_default(Limits(max_span_days, max_recordings, max_segments, max_xml_depth, max_codes))
+        chosen = Limits(max_span_days, max_recordings, max_segments, max_xml_depth, max_codes)
     except ParameterError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    ctx.with_resource(using(chosen))  # for this command only (not the next CliRunner call)
 
 
 app.command("inspect", epilog=example("inspect day1.its s3-1112.cha --json"))(inspect.command)

@@ -39,7 +39,7 @@ from praatio.utilities.errors import DuplicateTierName
 
 from attunement import segments as seg
 from attunement.errors import ReadError
-from attunement.io._common import read_bytes
+from attunement.io._common import read_bytes, refuse_nul
 from attunement.io.eaf import ACLEW_ROLES, NON_SPEAKER_TIERS, speaker_columns
 from attunement.recording import Participant, Recording
 
@@ -85,9 +85,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             problem = f"not valid UTF-16 text ({exc.reason} at byte {exc.start})"
             raise ReadError(path, problem) from None
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ReadError(path, "this is a binary file, not a text TextGrid (NUL byte)", line)
+    refuse_nul(path, data, "a text TextGrid")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
