@@ -12,14 +12,20 @@ from __future__ import annotations
 import re
 import threading
 import time
+import warnings
 
 import httpx
 import pytest
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from attunement import limits as budgets
 from attunement.web import app as web_app
 from attunement.web import create_app
 from attunement.web.limits import ServerLimits
-from tests.web_helpers import running, upload
+from tests.web_helpers import BASE, running, upload
 
 RTTM = b"".join(
     f"SPEAKER day 1 {t:.1f} 0.8 <NA> <NA> {who} <NA> <NA>\n".encode()
@@ -112,3 +118,19 @@ def test_a_refused_report_is_remembered_not_analysed_again(server, monkeypatch):
     again = server.get(report)
     assert time.monotonic() - start < 1.0  # the stored refusal, no second 3-s analysis
     assert again.status_code == 422 and message(again) == message(first)
+
+
+def test_read_budgets_in_force_hold_in_the_workers(tmp_path):
+    three = b"".join(
+        f"SPEAKER f{i} 1 {t}.0 0.8 <NA> <NA> {who} <NA> <NA>\n".encode()
+        for i in range(3)
+        for t, who in ((0, "KCHI"), (1, "FEM"))
+    )
+    with budgets.using(budgets.Limits(max_recordings=2)):  # attunement --max-recordings 2 serve
+        app = create_app(tmp_path / "data", limits=LIMITS)
+    try:
+        response = upload(TestClient(app, base_url=BASE), "three.rttm", three)
+    finally:
+        app.state.workers.close()
+    assert response.status_code == 422
+    assert "max_recordings" in message(response)

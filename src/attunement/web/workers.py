@@ -16,6 +16,8 @@ comes back, so the server's memory does not grow with the files it analyses.
   replaced by a fresh one; a worker idle for ``IDLE_S`` exits, so an idle dashboard holds no
   analysis memory.
 - When every worker is busy, an analysis waits for one up to ``analysis_timeout_s``, then 503.
+- The read and measure budgets in force where the pool was made (``attunement.limits``, e.g.
+  ``attunement --max-span-days 62 serve``) hold in the workers too.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from attunement import limits as budgets
 from attunement.web.files import write_private
 from attunement.web.limits import MB, ServerLimits
 from attunement.web.uploads import UploadRejected
@@ -52,6 +55,7 @@ class Workers:
 
     def __init__(self, limits: ServerLimits):
         self.limits = limits
+        self.budgets = budgets.current()
         self._context = multiprocessing.get_context("spawn")
         self._idle: list[_Worker] = []
         self._busy = 0
@@ -68,7 +72,7 @@ class Workers:
             if worker is None:
                 worker = _Worker(self._context)
                 await worker.started()
-            reply = await worker.call(func, args, self.limits)
+            reply = await worker.call(func, args, self.limits, self.budgets)
             healthy = worker.rss_mb() < self.limits.analysis_memory_mb / 2
         except _Stopped as stopped:
             raise UploadRejected(422, STOPPED, f"{about}: {stopped}") from None
@@ -177,9 +181,9 @@ class _Worker:
             self.stop()
             raise _Stopped("the analysis worker could not start; see the server's log") from None
 
-    async def call(self, func, args, limits: ServerLimits) -> tuple:
+    async def call(self, func, args, limits: ServerLimits, read: budgets.Limits) -> tuple:
         try:
-            self.conn.send((func, args))
+            self.conn.send((func, args, read))
         except OSError:  # the worker died while idle
             raise _Stopped(_ended(self._exitcode(), limits)) from None
         deadline = time.monotonic() + limits.analysis_timeout_s
@@ -261,11 +265,12 @@ def _serve(conn) -> None:
     conn.send("ready")
     while conn.poll(IDLE_S):
         try:
-            name, args = conn.recv()
+            name, args, read = conn.recv()
         except EOFError:
             return
         try:
-            reply: tuple = ("ok", _function(name)(*args))
+            with budgets.using(read):
+                reply: tuple = ("ok", _function(name)(*args))
         except UploadRejected as exc:
             reply = ("refused", exc.status, exc.title, exc.message)
         except MemoryError:
