@@ -1,8 +1,9 @@
 """A small, varied corpus of hostile inputs (issues 19 and 20), written into a folder on demand.
 
-Each case is a few bytes to a few hundred kB: amplifying times, huge counts, deep XML nesting,
-entity tricks, wrong encodings, NUL bytes past the first 64 KiB, truncation, and paths that are
-not regular files (a FIFO, a folder named ``*.its``, a symlink loop, an unreadable file).
+Each case is a few bytes to a few hundred kB: amplifying times, huge counts (RTTM file ids, BORIS
+observations, SDIS codes), deep XML nesting, entity tricks, wrong encodings, NUL bytes past the
+first 64 KiB, truncation, and paths that are not regular files (a FIFO, a folder named ``*.its``,
+a symlink loop, an unreadable file).
 ``write(folder)`` returns ``{name: path}``.
 """
 
@@ -121,6 +122,10 @@ def files() -> dict[str, bytes]:
     )
     out["nul_late.csv"] = table.encode() + b"1,2,C\x00HI\n"
     out["list_times.parquet"] = _list_parquet()
+    header = "Observation id,Subject,Behavior,Behavior type,Time\n"
+    out["observations.csv"] = (
+        header + "".join(f"obs {i},Mother,talk,POINT,1.0\n" for i in range(1500))
+    ).encode()
     return out
 
 

@@ -39,6 +39,7 @@ from attunement import roles as role_maps
 from attunement import segments as seg
 from attunement.errors import ReadError
 from attunement.io._common import read_text
+from attunement.io.budget import check_count
 from attunement.io.privacy import CODED
 from attunement.recording import Participant, Recording
 
@@ -261,6 +262,7 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
         Subject=pl.col("Subject").fill_null("").str.strip_chars().replace("", NO_SUBJECT),
         Behavior=pl.col("Behavior").fill_null("").str.strip_chars(),
     )
+    check_count(path, "max_recordings", frame["obs"].n_unique(), "observations")
     empty = frame["Behavior"] == ""
     if empty.any():
         row = int(empty.arg_true()[0])
