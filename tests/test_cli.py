@@ -48,7 +48,7 @@ def test_batch_goes_on_and_lists_every_failure(tmp_path):
     assert [d["id"] for d in data] == ["a", "b"]
     err = result.stderr
     assert "2 file(s) could not be read" in err
-    assert f"{bad1}:1: onset 'zero' is not a number of seconds" in err
+    assert f"{bad1}:1: onset is not a number of seconds" in err
     assert str(bad2) in err and "binary" in err
     assert "Traceback" not in result.output
 

@@ -49,7 +49,7 @@ def test_ingest_stores_every_file_once_with_whole_recordings(tmp_path, corpus):
     failures = dict(query(db, "SELECT regexp_extract(path, '[^/]+$'), problem FROM failures"))
     assert failures == {
         "empty.cha": "the file is empty",
-        "broken.csv": "no 'segment_onset' column; found a, b",
+        "broken.csv": "no 'segment_onset' column among the 2 column(s)",
     }
 
 

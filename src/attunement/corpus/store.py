@@ -26,7 +26,6 @@ segments), so a writer finds damage before it adds to the file.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +39,6 @@ from attunement.errors import StoreBusy, StoreDamaged, StoreError
 STORE_FORMAT = "attunement-corpus"
 STORE_VERSION = "1"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
-HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the blocks
 CORE_TABLES = ("store_info", "recordings", "segments", "failures")
 
 
@@ -185,27 +183,12 @@ def _open(path: Path, read_only: bool, verify: bool) -> duckdb.DuckDBPyConnectio
     try:
         with guarded(path):
             _check_or_create(con, path, read_only)
-            _check_size(con, path)
             if verify:
                 _verify(con)
     except BaseException:
         con.close()
         raise
     return con
-
-
-def _check_size(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """A file shorter than the blocks DuckDB's header counts was truncated."""
-    blocks, block_size = con.execute(
-        "SELECT total_blocks, block_size FROM pragma_database_size()"
-    ).fetchall()[0]
-    size = os.path.getsize(path)
-    if size < HEADER_BYTES + blocks * block_size:
-        raise damaged(
-            path,
-            f"the file has {size:,} bytes where its header counts "
-            f"{HEADER_BYTES + blocks * block_size:,} (truncated)",
-        )
 
 
 def _verify(con: duckdb.DuckDBPyConnection) -> None:
