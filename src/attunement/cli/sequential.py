@@ -93,6 +93,9 @@ def command(
         bool, typer.Option("--pseudo-dyads", help="With --window-s: test against pseudo-dyads.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the nulls.")] = 0,
+    allow_large: Annotated[
+        bool, typer.Option("--allow-large", help="Allow --n-resamples above its cap.")
+    ] = False,
     as_json: JsonOpt = False,
     format: FormatOpt = None,
     roles: RolesOpt = None,
@@ -123,6 +126,7 @@ def command(
                 **resampling,
             },
             TIMED.name,
+            allow_large=allow_large,
         )
         selectors = {k: parse_selector(config.pop(k), k) for k in ("antecedent", "target")}
     else:
@@ -130,6 +134,7 @@ def command(
             SEQUENTIAL.parameters,
             {"lag": lag, "no_repeats": no_repeats, **resampling},
             SEQUENTIAL.name,
+            allow_large=allow_large,
         )
     events, recordings, failed = None, [], Batch()
     for path in paths:

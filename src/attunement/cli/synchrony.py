@@ -66,6 +66,9 @@ def command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the surrogates.")] = 0,
+    allow_large: Annotated[
+        bool, typer.Option("--allow-large", help="Allow --n-resamples above its cap.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Windowed cross-correlation of two continuous signals (rMEA's output: r at lag 0, means
@@ -92,6 +95,7 @@ def command(
             "seed": seed,
         },
         WCC.name,
+        allow_large=allow_large,
     )
     search_s = PEAKS.parameter("search_s").check(peak_search_s, PEAKS.name)
     try:
