@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from attunement.cli import app
 from tests import hostile
 from tests.coded_examples import STILL_FACE_ICEP_R
+from tests.conftest import REAL
 from tests.test_textgrid import long_format, short_format
 
 MEMORY = int(1.5 * 2**30)
@@ -174,6 +175,21 @@ def test_inspect_json_parses_when_praatio_would_print(tmp_path):
         "Maximum timestamp in Textgrid changed from (5.0) to (8.0)" in w
         for w in summary["warnings"]
     )
+
+
+def test_inspect_json_is_json_for_the_whole_test_corpus(corpus, tmp_path):
+    """Every real file, the hostile ones and TextGrids that make praatio talk, in one process
+    (a print below Python's sys.stdout would show here, not under CliRunner)."""
+    grids = []
+    for i, layout in enumerate([long_format, short_format]):
+        grids.append(tmp_path / f"past_xmax_{i}.TextGrid")
+        grids[-1].write_text(layout(5, [("CHI", [(0, 1, "a"), (1, 8, "b")], True)]))
+    real = [str(REAL)] if REAL.exists() else []
+    run = _cli("inspect", "--json", *real, *map(str, grids), *map(str, corpus.values()))
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-3000:]
+    ids = [r["id"] for r in json.loads(run.stdout)]
+    assert {"past_xmax_0", "past_xmax_1"} <= set(ids)
+    assert len(ids) > 200 or not real
 
 
 @pytest.mark.parametrize("layout", [long_format, short_format])
