@@ -154,7 +154,7 @@ def table() -> dict[str, str]:
     rows = [
         f"0,1000,CHI,CHI,ba,{c('Comment')},{c('Notes')},T,C,,{c('Raw')}.its,1",
         f"1500,2500,FEM,{c('SpeakerId')},{c('Transcription')} look,x,y,{c('Addressee')},"
-        f"{c('Vcm')},{c('Code')},a.its,2",
+        f"{c('Vcm')},Mneg,a.its,2",
         f'3000,3500,{c("Type")},,hi,,,"A,T",N,,,3',
     ]
     bad = f"segment_onset,segment_offset,speaker_type\n0,10,CHI\n{c('Onset')},20,FEM\n"

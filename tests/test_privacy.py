@@ -191,7 +191,9 @@ def _store_text(db) -> str:
         ).fetchall()
         parts = [repr(columns)]
         for table, column in columns:
-            values = con.execute(f'SELECT DISTINCT "{column}"::VARCHAR FROM "{table}"').fetchall()
+            values = con.execute(
+                f'SELECT DISTINCT "{column}"::VARCHAR AS v FROM "{table}" ORDER BY v'
+            ).fetchall()
             parts.append(repr(values))
         return "\n".join(parts)
     finally:

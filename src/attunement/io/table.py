@@ -39,9 +39,11 @@ DEFAULT_ROLES: dict[str, str] = {
 PARQUET_MAGIC = b"PAR1"
 MAX_MS = 2.0**62  # times beyond this do not fit in int64 milliseconds
 VCM_KINDS = {"Y": "cry", "L": "vegetative"}
-# privacy mode (io.privacy): ChildProject's coded and numeric annotation columns and LENA's codes
+# privacy mode (io.privacy): the segments table's code column (coded categories by its contract,
+# as in coded streams), ChildProject's coded and numeric annotation columns and LENA's codes
 ADDRESSEES = "ACOPTU"  # sorted and comma-joined when several
 KEEP_PRIVATE = {
+    "code": privacy.CODED,
     **privacy.LENA,
     "lena_speaker": frozenset(lena_codes.ROLES),
     "ling_type": frozenset({"1", "0"}),
