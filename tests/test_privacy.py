@@ -242,3 +242,25 @@ def test_no_words_on_files_stored_with_words_is_refused_in_one_line(canaries):
     assert len(lines) == 1 and "stored with their words" in lines[0] and "new store" in lines[0]
     assert not _found(result.output)
     assert _store_text(db) == before  # nothing changed, nothing claimed as skipped
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lena/e20160420_165405_010572.its",
+        "chat/vandam-daylong/vandam.cha",
+        "elan/example.eaf",
+        "rttm/example_metrics.rttm",
+        "lena/childproject_lena_its.csv",
+    ],
+)
+def test_privacy_mode_keeps_what_the_measures_use(name):
+    """Timing, typed roles and declared codes are all the measures read: turn figures with and
+    without words are the same on real files."""
+    path = need(REAL / name)
+    full, bare = attunement.read(path), attunement.read(path, keep_text=False)
+    columns = ["segment_onset", "segment_offset", "speaker_type", "kind", "words"]
+    assert bare.segments.select(columns).equals(full.segments.select(columns))
+    for rule in ("lena", "window"):
+        expected = attunement.turns(full, rule, n_resamples=0).figures()
+        assert attunement.turns(bare, rule, n_resamples=0).figures() == expected, rule
