@@ -1,6 +1,7 @@
 """Uploaded recordings: streamed to a private folder under generated ids, checked, then read.
 
-Safety rules (each has a test in ``tests/test_web_app.py``):
+Safety rules (each has a test in ``tests/test_web_app.py``, ``test_web_connections.py`` or
+``test_web_guard.py``):
 
 - **Size**: the request body is parsed as it arrives (python-multipart's streaming parser, not
   Starlette's form reader, which spools a whole file before the endpoint sees it) and the upload

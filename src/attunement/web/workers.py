@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from attunement import limits as budgets
+from attunement.errors import AttunementError
 from attunement.web.files import write_private
 from attunement.web.limits import MB, ServerLimits
 from attunement.web.uploads import UploadRejected
@@ -153,8 +154,8 @@ class Workers:
                 self._idle.append(worker)
 
 
-class _Stopped(Exception):
-    """An analysis killed or lost; the message says why."""
+class _Stopped(AttunementError):
+    """An analysis killed or lost; the message says why (``Workers.run`` makes it a 422)."""
 
 
 class _Worker:
