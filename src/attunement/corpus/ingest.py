@@ -151,6 +151,7 @@ def ingest(
     """
     with guarded(db), closing(Writer(db, hold_s=release_every)) as writer:
         work = plan(writer.connection(), paths, keep_text)
+        writer.close()  # the store is free while the first files are read
         if on_plan is not None:
             on_plan(work)
         summary = IngestSummary(
@@ -194,7 +195,8 @@ def _store(con: duckdb.DuckDBPyConnection, outcome: FileOutcome) -> tuple[FileOu
         return failed, write(con, failed)
 
 
-FIRST_WAIT_S = 5.0  # a store busy this long at the start is another writer's: say so
+FIRST_WAIT_S = 30.0  # a store busy this long at the start is another writer's: say so
+HANDOFF_S = 0.05  # after letting go, a pause in which a process waiting for the store gets in
 
 
 class Writer:
@@ -220,6 +222,7 @@ class Writer:
     def let_go_if_due(self) -> None:
         if self._con is not None and time.monotonic() - self._opened >= self.hold_s:
             self.close()
+            time.sleep(HANDOFF_S)  # else this process takes the store back before they poll
 
     def close(self) -> None:
         if self._con is not None:
