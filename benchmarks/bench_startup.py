@@ -7,9 +7,9 @@ Two conditions, both sides alike:
 
 - **cached**: Python's bytecode cache exists (any installed package after its first run); the
   cache lives in a temporary ``PYTHONPYCACHEPREFIX`` filled by one untimed run of each command.
-- **compiling**: no bytecode cache (``PYTHONDONTWRITEBYTECODE=1`` and an empty cache prefix), so
-  every import compiles its source; this project's machine sets ``PYTHONDONTWRITEBYTECODE`` for
-  every process, so this is what its shells see.
+- **compiling**: ``PYTHONDONTWRITEBYTECODE=1``, as this project's machine sets for every
+  process: the standard library's bytecode is read, but the packages (installed by uv, which does
+  not compile them) compile their source on every import. This is what its shells see.
 
 The commands come from this interpreter's ``bin`` folder (``.venv-bench``: attunement installed
 editable, ChildProject beside it); without ``child-project`` the peer column stays empty.
@@ -49,11 +49,11 @@ def commands() -> dict[str, list[str]]:
 
 
 def environment(condition: str, prefix: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = prefix
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
     if condition == "compiling":
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
+        return env | {"PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env | {"PYTHONPYCACHEPREFIX": prefix}
 
 
 def wall(argv: list[str], env: dict[str, str]) -> float:
