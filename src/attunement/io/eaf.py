@@ -264,7 +264,7 @@ def _check_times(path: Path, data: bytes, eaf: Eaf) -> None:
         if t is not None and abs(t) > span:
             at = data.find(f'TIME_SLOT_ID="{slot}"'.encode())
             line = data.count(b"\n", 0, at) + 1 if at >= 0 else None
-            check_time(path, abs(t), line, "a time slot at")  # its id is file content
+            check_time(path, abs(t), line, "a time slot")  # its id is file content
 
 
 def _recording(path: Path, data: bytes, eaf: Eaf, role_map: dict, keep_text: bool) -> Recording:
