@@ -98,11 +98,11 @@ def files() -> dict[str, bytes]:
             'endTime="PT999999999999S" />',
             end="PT999999999999S",
         ).encode(),
-        "deep.its": ('<?xml version="1.0"?>\n' + "<a>" * 100_000 + "</a>" * 100_000).encode(),
+        "deep.its": ('<?xml version="1.0"?>\n' + "<a>" * 1_000 + "</a>" * 1_000).encode(),
         "deep.eaf": (
             '<?xml version="1.0"?>\n<ANNOTATION_DOCUMENT>'
-            + "<a>" * 100_000
-            + "</a>" * 100_000
+            + "<a>" * 1_000
+            + "</a>" * 1_000
             + "</ANNOTATION_DOCUMENT>"
         ).encode(),
         "xxe.its": (
