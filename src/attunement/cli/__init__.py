@@ -13,6 +13,7 @@ from attunement.cli import (
     ingest,
     inspect,
     measure,
+    measures,
     repair,
     report,
     score,
@@ -97,6 +98,7 @@ simulate.app.command(
 )(simulate_session.command)
 app.add_typer(simulate.app, name="simulate")
 app.command("ingest", epilog=example("ingest brent-corpus/ --db brent.duckdb"))(ingest.command)
+app.command("measures", epilog=example("measures turns --json"))(measures.command)
 app.command(
     "measure",
     epilog=example(
