@@ -97,7 +97,7 @@ def rhythm(
             turns(
                 session(sp, minutes=minutes, seed=seed * 100_003 + i).recording,
                 rule="lena",
-                chance=0,
+                n_resamples=0,
                 bins=False,
             )
             for i in range(dyads)
@@ -335,7 +335,9 @@ def power(
                         sp, response_probability=r * float(caregiver.availability[offset + i])
                     )
                 rec = session(sp, minutes=m, seed=seed * 1_000_003 + offset + i).recording
-                vals.append(_num(getattr(turns(rec, rule="lena", chance=0, bins=False), measure)))
+                vals.append(
+                    _num(getattr(turns(rec, rule="lena", n_resamples=0, bins=False), measure))
+                )
             values[arm] = np.asarray(vals, dtype=np.float64)
         for n in dyads:
             hits = untestable = 0
