@@ -183,3 +183,12 @@ def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     assert valence.computed == 2
     statuses = query(db, "SELECT status FROM repair WHERE recording_id = 'dyad' ORDER BY 1")
     assert next(s for (s,) in statuses if s != "measured").startswith("match table 'valence'")
+
+
+def test_a_malformed_dask_address_is_one_line(store):
+    pytest.importorskip("distributed")
+    _, db = store
+    result = CliRunner().invoke(corpus_app(), ["measure", "--db", str(db), "--dask", "nonsense::x"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip().startswith("error: --dask nonsense::x: cannot reach")
+    assert len(result.output.strip().splitlines()) <= 2  # one line, wrapped at most once

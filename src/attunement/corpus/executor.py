@@ -15,6 +15,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from attunement.errors import ParameterError
+
+CONNECT_TIMEOUT_S = 10  # a scheduler that does not answer in this time is unreachable
+
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
@@ -68,10 +72,17 @@ def _on_dask(task, chunks, address: str) -> Iterator[Any]:
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the optional extra
-        raise RuntimeError(
+        raise ParameterError(
             "--dask needs the optional extra: pip install 'attunement[dask]'"
         ) from None
-    with Client(address) as client:
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, ValueError, TypeError) as exc:  # unreachable or malformed address
+        raise ParameterError(
+            f"--dask {address}: cannot reach a Dask scheduler there ({exc}); start one with "
+            "`dask scheduler` or leave --dask out to use local processes"
+        ) from None
+    with client:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         pending = iter(chunks)
         futures = [
