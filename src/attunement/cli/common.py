@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from attunement.errors import AttunementError, ParameterError, StoreError
 from attunement.io import Batch, expand, formats, read_batch
@@ -32,6 +34,28 @@ NoWordsOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+class _OneLineGroup(TyperGroup):
+    """The command group: a usage error (an option that is not a number, an unknown option) is
+    one line on stderr, ``error: <command>: <problem> (see <command> --help)``, exit 2, like
+    every other error, instead of click's three-line usage block."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # typer's own click: usage and parameter errors
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "attunement"
+            hint = f" (see {where} --help)" if ctx is not None else ""
+            typer.echo(f"error: {where}: {exc.format_message()}{hint}", err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 class App(typer.Typer):
     """A ``typer.Typer`` whose commands turn an ``AttunementError`` into one line on stderr,
     ``error: <message>``, and exit status 2. Any other exception is a bug and keeps its
@@ -39,7 +63,7 @@ class App(typer.Typer):
     highlighting, a third of the 0.3 s that ``attunement --help`` may take."""
 
     def __init__(self, **kwargs):
-        super().__init__(**{"rich_markup_mode": None, **kwargs})
+        super().__init__(**{"rich_markup_mode": None, "cls": _OneLineGroup, **kwargs})
 
     def command(self, *args, **kwargs):
         register = super().command(*args, **kwargs)

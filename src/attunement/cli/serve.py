@@ -11,6 +11,7 @@ import typer
 
 from attunement.cli.common import err
 from attunement.errors import ParameterError
+from attunement.outputs import check_folder
 
 DEFAULT_DATA_DIR = (
     Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "attunement" / "web"
@@ -132,6 +133,7 @@ def command(
             f"error: the dashboard needs the web extra: pip install 'attunement[web]' ({exc})"
         )
         raise typer.Exit(1) from None
+    check_folder(data_dir)  # a file, an unwritable folder or a missing parent: one line
     if corpus is not None and not corpus.is_file():
         err.print(f"error: {corpus}: no such corpus store")
         raise typer.Exit(2)
