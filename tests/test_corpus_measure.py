@@ -139,6 +139,7 @@ def test_cli_measure_exports_csv_per_recording_and_per_bin(store, tmp_path):
     assert result.exit_code == 0, result.output
     assert "8 result(s) computed" in " ".join(result.output.split())
     per_recording = pl.read_csv(out)
+    assert {f.name for f in TURNS.scalars} <= set(per_recording.columns)  # the catalogue's names
     assert per_recording.height == 8 and {"path", "child_age_days", "rule", "turns"} <= set(
         per_recording.columns
     )
