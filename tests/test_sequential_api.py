@@ -103,6 +103,24 @@ def test_cli_no_repeats_and_sequences_column(tmp_path):
     assert round(d["g2"], 2) == 21.06 and d["df"] == 11 and round(d["p"], 5) == 0.03276
 
 
+def test_cli_kappa_expected_exact_changes_the_diagonal_only(tmp_path):
+    """Bakeman & Quera's sequence: Chat (1) has 16 events of 75 and 1 Chat -> Chat repeat;
+    exact e = 16 * 15 / 75 = 3.2 (O'Connor: 16² / 75 = 3.413); x < e, so kappa = (x - e) / e."""
+    path = tmp_path / "codes.csv"
+    pl.DataFrame({"code": BQ}).write_csv(path)
+    args = ["sequential", str(path), "--json"]
+    default = json.loads(runner.invoke(app, args).stdout)
+    exact = json.loads(runner.invoke(app, [*args, "--kappa-expected", "exact"]).stdout)
+    assert exact["parameters"]["kappa_expected"] == "exact"
+    assert default["parameters"]["kappa_expected"] == "oconnor1999"
+    assert BQ.count("1") == 16
+    assert exact["kappa"][0][0] == pytest.approx((1 - 3.2) / 3.2)
+    assert default["kappa"][0][0] == pytest.approx((1 - 16 * 16 / 75) / (16 * 16 / 75))
+    assert exact["kappa"][0][1] == pytest.approx(default["kappa"][0][1])
+    bad = runner.invoke(app, [*args, "--kappa-expected", "nope"])
+    assert bad.exit_code == 2 and "kappa_expected must be one of oconnor1999, exact" in bad.stderr
+
+
 def test_cli_sdis_and_window_on_recordings(tmp_path):
     sds = tmp_path / "bq.sds"
     sds.write_text("Event ;\n" + " ".join(BQ) + " /\n")

@@ -3,6 +3,7 @@ examples to their printed precision, edge cases, and properties."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -121,6 +122,47 @@ def test_oconnor_kappa_residuals_g2() -> None:
     printed(r.kappa, OCONNOR_KAPPA, 4)
     printed(r.kappa_z, OCONNOR_KAPPA_Z, 3)
     printed(r.adjusted_residuals, OCONNOR_ADJ, 3)
+
+
+def test_oconnor_uses_margins_on_the_diagonal_and_exact_differs_only_there() -> None:
+    """O'Connor's published table pins down his expected counts: n_i n_j / n in every cell. The
+    exact variant, n_i (n_i - 1) / n on the diagonal, agrees off the diagonal and not on it."""
+    seqs = Sequences.from_lists([OCONNOR])
+    default, exact = lag_table(seqs), lag_table(seqs, kappa_expected="exact")
+    assert default.parameters["kappa_expected"] == "oconnor1999"
+    assert exact.parameters["kappa_expected"] == "exact"
+    off = ~np.eye(6, dtype=bool)
+    assert np.allclose(exact.kappa[off], default.kappa[off], equal_nan=True)
+    printed(exact.kappa[off], np.asarray(OCONNOR_KAPPA)[off], 4)
+    # the diagonal by hand (code 3: n_3 events of n = 393, x_33 repeats)
+    n3 = OCONNOR.count(3)
+    x33 = sum(a == b == 3 for a, b in itertools.pairwise(OCONNOR))
+    e_oc, e_ex = n3 * n3 / 393, n3 * (n3 - 1) / 393
+    assert default.kappa[2, 2] == pytest.approx((x33 - e_oc) / (n3 - e_oc))
+    assert exact.kappa[2, 2] == pytest.approx((x33 - e_ex) / (n3 - 1 - e_ex))
+    assert abs(exact.kappa[2, 2] - OCONNOR_KAPPA[2][2]) > 5e-5  # not O'Connor's number
+
+
+def test_exact_kappa_moments_equal_complete_enumeration() -> None:
+    """Over every distinct permutation of 11 events (3 codes), the lag-1 count of each cell has
+    mean e and variance v: z = (x - e) / sqrt(v) for the exact variant, to 1e-9."""
+    events = ["a", "a", "a", "b", "b", "c", "a", "b", "c", "c", "a"]
+    tables = []
+    for order in set(itertools.permutations(events)):
+        t = np.zeros((3, 3))
+        for a, b in itertools.pairwise(order):
+            t["abc".index(a), "abc".index(b)] += 1
+        tables.append(t)
+    tables = np.array(tables)
+    mean, var = tables.mean(axis=0), tables.var(axis=0)
+    x = tables[0]
+    totals = np.array([events.count(c) for c in "abc"])
+    _, z = indices.wampold_kappa(x, totals, len(events), "exact")
+    assert np.allclose(z, (x - mean) / np.sqrt(var), atol=1e-9)
+    _, z_oc = indices.wampold_kappa(x, totals, len(events))
+    assert not np.allclose(np.diag(z_oc), np.diag((x - mean) / np.sqrt(var)))
+    with pytest.raises(ValueError, match="kappa_expected must be one of oconnor1999, exact"):
+        indices.wampold_kappa(x, totals, len(events), "wampold")
 
 
 def test_odds_ratio_zero_cell_rule(bq: Sequences) -> None:

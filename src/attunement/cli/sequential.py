@@ -93,6 +93,14 @@ def command(
         bool, typer.Option("--pseudo-dyads", help="With --window-s: test against pseudo-dyads.")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the nulls.")] = 0,
+    kappa_expected: Annotated[
+        str,
+        typer.Option(
+            "--kappa-expected",
+            help="Wampold's kappa: oconnor1999 (n_i n_j / n) or exact (n_i (n_i - 1) / n on "
+            "the diagonal).",
+        ),
+    ] = "oconnor1999",
     allow_large: Annotated[
         bool, typer.Option("--allow-large", help="Allow --n-resamples above its cap.")
     ] = False,
@@ -132,7 +140,7 @@ def command(
     else:
         config = validate(
             SEQUENTIAL.parameters,
-            {"lag": lag, "no_repeats": no_repeats, **resampling},
+            {"lag": lag, "no_repeats": no_repeats, "kappa_expected": kappa_expected, **resampling},
             SEQUENTIAL.name,
             allow_large=allow_large,
         )

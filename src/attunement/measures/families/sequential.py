@@ -47,6 +47,7 @@ def _run(recording, **config: Any):
         no_repeats=config["no_repeats"],
         n_resamples=config["n_resamples"],
         seed=config["seed"],
+        kappa_expected=config["kappa_expected"],
     )
 
 
@@ -154,6 +155,15 @@ FAMILY = Family(
             cap=100_000,
         ),
         Param("seed", "seed", 0, "Seed of the permutations."),
+        Param(
+            "kappa_expected",
+            "option",
+            "oconnor1999",
+            "Expected counts of Wampold's kappa: oconnor1999 (n_i n_j / n in every cell, as "
+            "O'Connor's 1999 programs) or exact (n_i (n_i - 1) / n on the diagonal: the "
+            "permutation expectation).",
+            ("oconnor1999", "exact"),
+        ),
     ),
     figures=FIGURES,
     runner=_run,

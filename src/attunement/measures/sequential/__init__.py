@@ -183,13 +183,18 @@ def sequential(
     n_resamples: int = 0,
     seed: int = 0,
     sweeps: int = 10,
+    kappa_expected: str = "oconnor1999",
 ) -> SequentialResult:
     """Lag-``lag`` sequential analysis of event sequences (see ``lag.lag_table``), with
     ``n_resamples`` seeded permutations within sequences when > 0 (respecting the no-repeat
-    constraint when ``no_repeats``), per-sequence indices and the average transition matrix."""
+    constraint when ``no_repeats``), per-sequence indices and the average transition matrix;
+    ``kappa_expected``: Wampold's kappa with O'Connor's (1999) expected counts or the exact
+    permutation ones (``indices.wampold_kappa``)."""
     seqs = as_sequences(data, codes=codes, by=by)
     _check_size(seqs, lag)
-    pooled = lag_table(seqs, lag=lag, no_repeats=no_repeats, structural=structural)
+    pooled = lag_table(
+        seqs, lag=lag, no_repeats=no_repeats, structural=structural, kappa_expected=kappa_expected
+    )
     perm = (
         permutation_test(
             seqs,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from attunement.errors import ParameterError
+
 HALDANE_ANSCOMBE = "haldane-anscombe: add 0.5 to all four cells of the 2x2 when any is 0"
 
 
@@ -55,21 +57,41 @@ def odds_ratios(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.exp(log_or), log_or, corrected & defined
 
 
+KAPPA_EXPECTED = ("oconnor1999", "exact")
+
+
 def wampold_kappa(
-    x: np.ndarray, event_totals: np.ndarray, n_events: int
+    x: np.ndarray, event_totals: np.ndarray, n_events: int, expected: str = "oconnor1999"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wampold's transformed (unidirectional) kappa and its z per cell (Wampold 1989, Quality
     and Quantity 23:171; Wampold 1992; O'Connor 1999, p. 720; Bakeman & Quera 2011, ch. 9).
 
-    With ``n_i`` events of code i among ``n`` events and ``N`` tallied pairs,
-    ``e_ij = N n_i n_j / (n (n - 1))``; kappa = ``(x - e) / (min(n_i, n_j) - e)`` when
+    With ``n_i`` events of code i among ``n`` events and ``N`` tallied pairs, the expected count
+    of a cell is ``e_ij = (N / (n - 1)) E_ij`` and kappa = ``(x - e) / (m_ij - e)`` when
     ``x >= e`` and ``(x - e) / e`` otherwise (so it runs from -1 to 1); z = ``(x - e) / sqrt(v)``
-    with ``v = N n_i n_j (n - n_i)(n - n_j) / (n² (n - 1)²)``. For one sequence at lag 1
-    (``N = n - 1``) these are O'Connor's (1999) formulas, which reproduce his published table;
-    for several sequences or lag k they are scaled by the number of pairs actually tallied.
+    with ``v = (N / (n - 1)) V_ij``. ``expected`` chooses E, V and the largest count m:
+
+    * ``oconnor1999`` (default): ``E_ij = n_i n_j / n`` in every cell, ``V_ij = n_i n_j
+      (n - n_i)(n - n_j) / (n² (n - 1))``, ``m_ij = min(n_i, n_j)``. These are the formulas of
+      O'Connor's (1999) SAS and SPSS programs: they reproduce his published Appendix B table to
+      its 4 decimals (``tests/test_sequential_lag.py``), and the exact variant does not (it
+      differs on the diagonal). On the diagonal ``n_i² / n`` counts an event as able to follow
+      itself, which a sequence cannot do.
+    * ``exact``: the moments of the lag-1 count of one sequence over every permutation of its
+      events (sampling without replacement): ``E_ij = n_i (n_j - δ_ij) / n``, so
+      ``n_i (n_i - 1) / n`` on the diagonal; ``V_ij = E_ij - E_ij² + 2 δ_ij (n_i)_3 / (n (n - 1))
+      + (n_i)_2 (n_j)_2 / (n (n - 1))`` with ``(a)_k`` the falling factorial (``(n_i)_4`` for
+      ``i = j``); ``m_ii = n_i - 1`` (one run), ``m_ij = min(n_i, n_j)`` otherwise. Exact for one
+      sequence at lag 1 (checked against complete enumeration); for several sequences or lag k
+      it is scaled by the pairs tallied, as the default is.
+
     Computed under unrestricted sequences: with repeats impossible use the residuals of the
     quasi-independence fit instead.
     """
+    if expected not in KAPPA_EXPECTED:
+        raise ParameterError(
+            f"kappa_expected must be one of {', '.join(KAPPA_EXPECTED)}, got {expected!r}"
+        )
     x = np.asarray(x, dtype=float)
     ni = np.asarray(event_totals, dtype=float)
     n = float(n_events)
@@ -78,15 +100,27 @@ def wampold_kappa(
     if n < 2:
         return nan, nan.copy()
     scale = pairs / (n - 1)
-    e = scale * np.outer(ni, ni) / n
-    v = scale * np.outer(ni * (n - ni), ni * (n - ni)) / (n * n * (n - 1))
     most = np.minimum(ni[:, None], ni[None, :])
+    if expected == "oconnor1999":
+        e = scale * np.outer(ni, ni) / n
+        v = scale * np.outer(ni * (n - ni), ni * (n - ni)) / (n * n * (n - 1))
+    else:
+        same = np.eye(len(ni))
+        first = np.outer(ni, ni) - same * ni  # n_i (n_j - δ_ij)
+        exact_e = first / n
+        two = ni * (ni - 1)
+        four = np.outer(two, two)
+        np.fill_diagonal(four, two * (ni - 2) * (ni - 3))
+        triple = same * (2 * ni * (ni - 1) * (ni - 2))
+        exact_v = exact_e - exact_e**2 + (triple + four) / (n * (n - 1))
+        e, v = scale * exact_e, scale * exact_v
+        np.fill_diagonal(most, ni - 1)
     dev = x - e
     with np.errstate(invalid="ignore", divide="ignore"):
         kappa = np.where(dev >= 0, dev / (most - e), dev / e)
         z = dev / np.sqrt(v)
     kappa = np.where(np.isfinite(kappa), kappa, np.nan)
-    z = np.where((v > 0) & np.isfinite(z), z, np.nan)
+    z = np.where((v > 1e-12) & np.isfinite(z), z, np.nan)
     return kappa, z
 
 

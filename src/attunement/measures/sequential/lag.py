@@ -178,8 +178,11 @@ def lag_table(
     no_repeats: bool = False,
     structural: str | np.ndarray | Iterable[tuple[str, str]] | None = None,
     ipf_tol: float = 1e-12,
+    kappa_expected: str = "oconnor1999",
 ) -> LagResult:
-    """The lag-``lag`` table of ``sequences`` and every statistic of it (module docstring)."""
+    """The lag-``lag`` table of ``sequences`` and every statistic of it (module docstring);
+    ``kappa_expected`` chooses the expected counts of Wampold's kappa (``indices.wampold_kappa``:
+    ``oconnor1999`` or ``exact``)."""
     _check_lag(lag)
     warnings = list(sequences.warnings)
     if no_repeats:
@@ -220,7 +223,9 @@ def lag_table(
     g2 = indices.g_squared(xf, expected) if n_pairs else float("nan")
     p = float(chi2.sf(g2, df)) if df > 0 and n_pairs else float("nan")
     odds, log_odds, corrected = indices.odds_ratios(xf)
-    kappa, kappa_z = indices.wampold_kappa(xf, sequences.event_totals(), sequences.n_events)
+    kappa, kappa_z = indices.wampold_kappa(
+        xf, sequences.event_totals(), sequences.n_events, kappa_expected
+    )
     kappa[mask], kappa_z[mask] = np.nan, np.nan
     structural_pairs = [[codes[i], codes[j]] for i, j in np.argwhere(mask)]
     sources = {k: v for k, v in SOURCES.items() if not k.endswith("_structural")}
@@ -236,6 +241,7 @@ def lag_table(
             "yules_q_zero_cells": "uncorrected (Q = +/-1 when a cell of the 2x2 is 0)",
             "odds_ratio_zero_cells": indices.HALDANE_ANSCOMBE,
             "ipf_tol": ipf_tol if mask.any() else None,
+            "kappa_expected": kappa_expected,
         },
         source=sources,
         codes=codes,
