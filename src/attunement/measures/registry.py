@@ -1,7 +1,8 @@
 """The registry of measure families: the one place that says which measures exist.
 
 A ``Family`` declares its name, what it takes (``input``: ``recording`` for families that run
-on one ``Recording``; ``sequences``, ``signals``, ``responses`` for the others), its parameters
+on one ``Recording``; ``sequences``, ``signals``, ``responses``, ``annotations`` (several
+annotations of the same audio) for the others), its parameters
 (``measures.params``), its figures (``measures.figures``: the figure catalogue is the union of
 every family's figures), the parameters that identify a result (``key_parameters``, e.g. the
 turn rule), the detail tables it stores in a corpus, and where its runner lives
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from attunement.measures.base import Result
     from attunement.recording import Recording
 
-INPUTS = ("recording", "sequences", "signals", "responses")
+INPUTS = ("recording", "sequences", "signals", "responses", "annotations")
 BUILTIN = (
     "turns",
     "sequential",
@@ -39,6 +40,8 @@ BUILTIN = (
     "wcc",
     "peaks",
     "recurrence",
+    "agree",
+    "agree_counts",
 )
 
 
