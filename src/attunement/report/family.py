@@ -28,6 +28,7 @@ from babel.lists import format_list
 from attunement.recording import Recording
 from attunement.report import coach, figures, progress
 from attunement.report import html as h
+from attunement.report.build import REPORT_SETTINGS
 from attunement.report.family_plots import hourly_figure, progress_figure
 from attunement.report.i18n import Language, language
 from attunement.report.recording_section import render
@@ -92,7 +93,7 @@ def family_report(
     words_ = language(lang)
     seen, ordered_by = visits(
         recordings,
-        settings=settings,
+        settings=REPORT_SETTINGS if settings is None else settings,
         common=common,
         dates=dates,
         birth_date=birth_date,
@@ -175,7 +176,12 @@ def _visit_sentences(visit: Visit, lang: Language, min_hours: float) -> list[str
         facts["above_chance" if above_chance(t) else "near_chance"] = "yes"
     r = visit.analysis.results.get("repair")
     if r is not None:
-        facts.update(coach.repair_facts(r))
+        facts |= {
+            "repairs": lang.number(r.repairs),
+            "mismatch_episodes": lang.number(r.mismatch_episodes),
+        }
+        if r.matching_proportion is not None:
+            facts["in_step_pct"] = lang.percent(r.matching_proportion)
     return coach.sentences(facts, "visit", {"visit": lang.sentences("visit")})
 
 
