@@ -21,6 +21,8 @@ PUBLIC = {
     "Recording": "attunement.recording:Recording",
     "RepairResult": "attunement.measures.repair:RepairResult",
     "TurnResult": "attunement.measures.turns:TurnResult",
+    "agree": "attunement.measures.agreement:agree",
+    "agree_counts": "attunement.measures.agreement.counts:agree_counts",
     "attachment": "attunement.attachment",
     "read": "attunement.io:read",
     "read_batch": "attunement.io:read_batch",

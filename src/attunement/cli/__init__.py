@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from attunement.cli import (
+    agree,
     ingest,
     inspect,
     measure,
@@ -97,6 +98,9 @@ simulate.app.command(
     "session", epilog=example("simulate session --out session.csv --truth truth --still-face")
 )(simulate_session.command)
 app.add_typer(simulate.app, name="simulate")
+app.command("agree", epilog=example("agree human.eaf lena.its --save-error-model m.json"))(
+    agree.command
+)
 app.command("ingest", epilog=example("ingest brent-corpus/ --db brent.duckdb"))(ingest.command)
 app.command("measures", epilog=example("measures turns --json"))(measures.command)
 app.command(
