@@ -16,7 +16,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from attunement.errors import AttunementError, ParameterError, StoreError
-from attunement.io import Batch, expand, formats, read_batch
+from attunement.io import Batch, formats, read_batch
 
 out = Console()
 err = Console(stderr=True)
@@ -32,6 +32,22 @@ NoWordsOpt = Annotated[
     bool, typer.Option("--no-words", help="Privacy mode: keep timing and roles, drop all text.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+PreferOpt = Annotated[
+    str,
+    typer.Option(
+        "--prefer",
+        help="A dataset's clip with a raw file and its converted CSV: read this one "
+        "(converted or raw).",
+    ),
+]
+AnnotationsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--annotations",
+        help="A ChildProject import list (set, recording_filename, time_seek, range_onset, "
+        "range_offset, raw_filename, format): add its clips to the dataset's index.",
+    ),
+]
 
 
 class _OneLineGroup(TyperGroup):
@@ -126,12 +142,72 @@ def progress_bar(verb: str, total: int):
         yield lambda name: bar.update(task, advance=1, f=str(name))
 
 
-def read_paths(paths: list[Path], fmt: str | None, roles: Path | None, no_words: bool) -> Batch:
-    """Every file under ``paths``; a file that cannot be read is kept in ``failures``."""
-    files, _ = expand(paths)
+def read_paths(
+    paths: list[Path],
+    fmt: str | None,
+    roles: Path | None,
+    no_words: bool,
+    prefer: str = "converted",
+    annotations: list[Path] | None = None,
+) -> Batch:
+    """Every file under ``paths``; a file that cannot be read is kept in ``failures``. A
+    dataset among them (``io.childproject``) is read as one, its recordings linked to their
+    children, and what it holds is reported on stderr."""
+    from attunement.io.childproject import add_import_list, split
+
+    found, files, skipped = split(paths)
+    for listed in annotations or []:
+        home = [d for d in found if listed.resolve().is_relative_to(d.root)] or found
+        if len(home) != 1:
+            raise ParameterError(f"{listed}: --annotations needs one dataset to add it to")
+        add_import_list(home[0], listed)
     with progress_bar("reading", len(files)) as tick:
-        return read_batch(
-            paths, format=fmt, roles=roles, keep_text=not no_words, progress=lambda f: tick(f.name)
+        batch = read_batch(
+            files, format=fmt, roles=roles, keep_text=not no_words, progress=lambda f: tick(f.name)
+        )
+    batch.skipped = skipped
+    if found:
+        from attunement.io.entries import read_dataset, summarise
+
+        for ds in found:
+            part, work = read_dataset(ds, prefer, roles, keep_text=not no_words)
+            report_dataset(summarise(ds, work))
+            batch.recordings += part.recordings
+            batch.failures += part.failures
+            batch.skipped += part.skipped
+    return batch
+
+
+def report_dataset(found) -> None:
+    """What a dataset holds and what of it could not be read (``io.entries.DatasetSummary``):
+    missing files are listed, never a failure."""
+    kind = "ChildProject dataset" if found.layout == "childproject" else "folder with metadata"
+    sets = f", {len(found.sets)} annotation set(s), {found.clips} clip(s)" if found.sets else ""
+    err.print(
+        f"{kind} {found.root}: {found.children} child(ren), {found.recordings} recording(s){sets}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for line in found.warnings:
+        err.print(f"  warning: {line}", highlight=False, soft_wrap=True)
+    if found.missing:
+        err.print(f"  {len(found.missing)} clip(s) not read (files missing):", highlight=False)
+        for line in found.missing:
+            err.print(f"    {line}", highlight=False, soft_wrap=True)
+    if found.unindexed:
+        listed = ", ".join(found.unindexed[:5]) + (" ..." if len(found.unindexed) > 5 else "")
+        err.print(
+            f"  {len(found.unindexed)} file(s) under annotations/ that no clip of the index "
+            f"uses, not read (add their import list with --annotations): {listed}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if found.discarded:
+        err.print(f"  {found.discarded} clip(s) of discarded recordings left out", highlight=False)
+    if found.removed:
+        err.print(
+            f"  {found.removed} stored recording(s) no longer in the dataset removed",
+            highlight=False,
         )
 
 

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from attunement.cli.common import NoWordsOpt, RolesOpt, check_jobs, err, out
+from attunement.cli.common import (
+    AnnotationsOpt,
+    NoWordsOpt,
+    PreferOpt,
+    RolesOpt,
+    check_jobs,
+    err,
+    out,
+    report_dataset,
+)
 from attunement.outputs import check_folder
 
 if TYPE_CHECKING:
@@ -51,11 +60,15 @@ def command(
             help="Let readers in (between two commits) at least every S seconds.",
         ),
     ] = 2.0,
+    prefer: PreferOpt = "converted",
+    annotations: AnnotationsOpt = None,
 ) -> None:
     """Read files into a corpus store: one transaction per file, files already stored (same
     content hash) skipped, a killed run resumed by running it again. Failures are kept in the
-    store and listed at the end (exit 1). With --export / --import, move the store's tables to
-    or from Parquet (after reading PATHs, if any)."""
+    store and listed at the end (exit 1). A ChildProject dataset (or a folder with
+    children.csv / recordings.csv) is stored with its children, recordings, annotation sets
+    and clips. With --export / --import, move the store's tables to or from Parquet (after
+    reading PATHs, if any)."""
     check_jobs(jobs)
     if not paths and export is None and import_ is None:
         err.print("error: give files or folders to read, or --export / --import DIR")
@@ -69,8 +82,9 @@ def command(
     if import_ is not None:
         added = import_store(db, import_)
         out.print(f"imported from {import_}: " + ", ".join(f"{t} {n}" for t, n in added.items()))
+    options = {"prefer": prefer, "annotations": annotations or []}
     summary = (
-        _ingest(paths, db, jobs, dask, role_map, not no_words, verbose, release_every)
+        _ingest(paths, db, jobs, dask, role_map, not no_words, verbose, release_every, options)
         if paths
         else None
     )
@@ -81,7 +95,9 @@ def command(
         _report(summary)
 
 
-def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose, release_every) -> IngestSummary:
+def _ingest(
+    paths, db, jobs, dask, role_map, keep_text, verbose, release_every, options
+) -> IngestSummary:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -128,10 +144,13 @@ def _ingest(paths, db, jobs, dask, role_map, keep_text, verbose, release_every) 
             on_plan=on_plan,
             on_file=on_file,
             release_every=release_every,
+            **options,
         )
 
 
 def _report(summary: IngestSummary) -> None:
+    for ds in summary.datasets:
+        report_dataset(ds)
     out.print(
         f"{len(summary.stored)} file(s) stored ({summary.recordings} recordings, "
         f"{summary.segments:,} segments), {len(summary.present)} skipped as already present, "

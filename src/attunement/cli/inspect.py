@@ -8,10 +8,12 @@ import sys
 from rich.table import Table
 
 from attunement.cli.common import (
+    AnnotationsOpt,
     FormatOpt,
     JsonOpt,
     NoWordsOpt,
     Paths,
+    PreferOpt,
     RolesOpt,
     out,
     read_paths,
@@ -25,16 +27,31 @@ def command(
     roles: RolesOpt = None,
     no_words: NoWordsOpt = False,
     as_json: JsonOpt = False,
+    prefer: PreferOpt = "converted",
+    annotations: AnnotationsOpt = None,
 ) -> None:
-    """Per recording: format, duration, segments per speaker type and kind, warnings."""
-    batch = read_paths(paths, format, roles, no_words)
-    summaries = [rec.summary() for rec in batch.recordings]
+    """Per recording: format, duration, segments per speaker type and kind, warnings; in a
+    dataset (ChildProject's layout, or a folder with children.csv / recordings.csv) also its
+    child, session, annotation set and clips."""
+    batch = read_paths(paths, format, roles, no_words, prefer, annotations)
+    summaries = [_summary(rec) for rec in batch.recordings]
     if as_json:
         sys.stdout.write(json.dumps(summaries, indent=2, ensure_ascii=False) + "\n")
     else:
         for s in summaries:
             _print_summary(s)
     report_failures(batch)
+
+
+def _summary(rec) -> dict:
+    """The recording's summary, with its place in a dataset when it has one."""
+    s = rec.summary()
+    link = rec.extra.get("link")
+    if link:
+        s["link"] = {k: v for k, v in link.items() if v is not None}
+    if rec.extra.get("clips"):
+        s["clips"] = rec.extra["clips"]
+    return s
 
 
 def _print_summary(s: dict) -> None:
@@ -45,6 +62,13 @@ def _print_summary(s: dict) -> None:
         table.add_row("start", s["start"])
     if s["child_age_days"] is not None:
         table.add_row("child age", f"{s['child_age_days']} days")
+    for key, value in s.get("link", {}).items():
+        if key != "dataset":
+            table.add_row(key.replace("_", " "), str(value))
+    if s.get("clips"):
+        table.add_row(
+            "clips", "  ".join(f"{c['range_onset']}-{c['range_offset']} ms" for c in s["clips"])
+        )
     table.add_row("segments", f"{s['segments']} ({s['timed']} timed, {s['untimed']} untimed)")
     table.add_row("speaker_type", "  ".join(f"{k} {v}" for k, v in s["speaker_type"].items()))
     table.add_row("kind", "  ".join(f"{k} {v}" for k, v in s["kind"].items()))

@@ -29,6 +29,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -38,8 +39,12 @@ from attunement.corpus.executor import run_tasks
 from attunement.corpus.hashing import content_hash
 from attunement.corpus.parse import FileOutcome, read_files
 from attunement.corpus.store import guarded, is_damage, open_store
-from attunement.errors import ReadError, StoreError
-from attunement.io import expand
+from attunement.errors import ParameterError, ReadError, StoreError
+from attunement.io.childproject import Dataset, add_import_list, split
+
+if TYPE_CHECKING:
+    from attunement.corpus.dataset import Item
+    from attunement.io.entries import DatasetSummary
 
 CHUNK_FILES = 16
 CHUNK_BYTES = 32 << 20
@@ -62,7 +67,8 @@ class Failure:
 @dataclass
 class IngestSummary:
     """What a run did: files stored, skipped as already present, failed (now or before with the
-    same content), files no reader claims, and the segments written."""
+    same content), files no reader claims, the segments written, and the datasets found
+    (``corpus.dataset``: a dataset's recordings count as files here)."""
 
     stored: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
@@ -70,22 +76,36 @@ class IngestSummary:
     unsupported: list[Path] = field(default_factory=list)
     recordings: int = 0
     segments: int = 0
+    datasets: list[DatasetSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Files to read, with their sizes, and what was decided without reading."""
+    """Files (or a dataset's items, ``corpus.dataset.Item``) to read, with their sizes, and
+    what was decided without reading."""
 
-    to_read: list[tuple[str, int]]
+    to_read: list[tuple[str | Item, int]]
     present: list[str]
     known_failures: list[Failure]
     unsupported: list[Path]
+    datasets: list[DatasetSummary] = field(default_factory=list)
 
 
 def plan(
-    con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], keep_text: bool = True
+    con: duckdb.DuckDBPyConnection,
+    paths: Iterable[str | Path],
+    keep_text: bool = True,
+    *,
+    prefer: str = "converted",
+    annotations: Iterable[str | Path] = (),
 ) -> Plan:
-    files, unsupported = expand(list(paths))
+    """What to read: files outside datasets by content hash, and each dataset found
+    (``io.childproject.split``) by its items, after storing its metadata. ``annotations``:
+    import lists whose clips are added to the dataset they sit in (or to the only one)."""
+    from attunement.corpus.dataset import plan_dataset
+
+    found, files, unsupported = split(list(paths))
+    _add_import_lists(found, annotations)
     stored = dict(
         con.execute(
             "SELECT content_hash, bool_or(keep_text) FROM recordings GROUP BY content_hash"
@@ -109,13 +129,41 @@ def plan(
         else:
             size = Path(path).stat().st_size if Path(path).is_file() else 0
             to_read.append((path, size))
+    summaries = []
+    for ds in found:
+        items, summary = plan_dataset(con, ds, prefer, keep_text)
+        summaries.append(summary)
+        for item in items:
+            if item.digest in stored:
+                present.append(item.path)
+                if stored[item.digest] and not keep_text:
+                    with_words.append(item.path)
+            elif item.path in failed and failed[item.path][0] == item.digest:
+                known.append(Failure(item.path, failed[item.path][1], failed[item.path][2]))
+            else:
+                to_read.append((item, item.size))
     if with_words:
         raise StoreError(
             f"{len(with_words)} file(s) are stored with their words (first: {with_words[0]}); "
             "--no-words cannot take words out of a store in place (DuckDB keeps deleted rows in "
             "the file): ingest with --no-words into a new store"
         )
-    return Plan(to_read, present, known, unsupported)
+    return Plan(to_read, present, known, unsupported, summaries)
+
+
+def _add_import_lists(found: list[Dataset], annotations: Iterable[str | Path]) -> None:
+    """Add each import list to the dataset it sits in, or to the only dataset found."""
+    for listed in map(Path, annotations):
+        real = listed.resolve()
+        home = [d for d in found if real.is_relative_to(d.root)]
+        if not home and len(found) == 1:
+            home = found
+        if len(home) != 1:
+            raise ParameterError(
+                f"{listed}: --annotations needs the dataset it belongs to: give the dataset's "
+                "folder and an import list inside it (or a single dataset)"
+            )
+        add_import_list(home[0], listed)
 
 
 def chunks(files: list[tuple[str, int]]) -> list[list[str]]:
@@ -142,20 +190,28 @@ def ingest(
     on_plan: Callable[[Plan], None] | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
     release_every: float = 2.0,
+    prefer: str = "converted",
+    annotations: Iterable[str | Path] = (),
 ) -> IngestSummary:
     """Read every supported file under ``paths`` into the store ``db`` (see module docstring).
 
     ``roles`` overrides the readers' role maps; ``keep_text=False`` stores no transcript text.
     ``on_plan`` sees the plan before reading starts, ``on_file`` each file once it is committed.
     ``release_every``: seconds after which the writer lets readers in between two commits.
+    A dataset among ``paths`` (``corpus.dataset``) is stored with its metadata: ``prefer``
+    (``converted`` or ``raw``) chooses which of a clip's twin files is read, ``annotations``
+    adds import lists to its annotation index.
     """
     with guarded(db), closing(Writer(db, hold_s=release_every)) as writer:
-        work = plan(writer.connection(), paths, keep_text)
+        work = plan(writer.connection(), paths, keep_text, prefer=prefer, annotations=annotations)
         writer.close()  # the store is free while the first files are read
         if on_plan is not None:
             on_plan(work)
         summary = IngestSummary(
-            present=work.present, failed=list(work.known_failures), unsupported=work.unsupported
+            present=work.present,
+            failed=list(work.known_failures),
+            unsupported=work.unsupported,
+            datasets=work.datasets,
         )
         role_map = dict(roles) if roles is not None else None
         tasks = [(chunk, role_map, keep_text, limits.current()) for chunk in chunks(work.to_read)]

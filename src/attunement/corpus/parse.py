@@ -38,11 +38,17 @@ class FileOutcome:
 
 
 def read_files(
-    paths: list[str], roles: dict[str, str] | None, keep_text: bool, limits: Limits | None = None
+    paths: list, roles: dict[str, str] | None, keep_text: bool, limits: Limits | None = None
 ) -> list[FileOutcome]:
     """Read each file within ``limits`` (a worker process does not see the caller's); a bad file
-    gives an outcome with ``error`` set (never an exception)."""
-    return [_read_one(Path(p), roles, keep_text, limits) for p in paths]
+    gives an outcome with ``error`` set (never an exception). An item of a dataset
+    (``corpus.dataset.Item``, anything but a path string) reads itself."""
+    return [
+        _read_one(Path(p), roles, keep_text, limits)
+        if isinstance(p, str)
+        else p.read(roles, keep_text, limits)
+        for p in paths
+    ]
 
 
 def _read_one(

@@ -3,7 +3,8 @@
 Tables (created on first use): ``store_info`` (what this file is), ``recordings`` (one row per
 recording, ``recording_id`` unique; a recording is the ``file_index``-th of the file whose content
 hash it has, and a unique index on the two holds every file once, whatever the writers do;
-``keep_text`` says whether it was stored with its words), ``segments`` (the segments table of
+``keep_text`` says whether it was stored with its words; ``LINK_COLUMNS`` place it in a
+dataset: its child, session, annotation set, date), ``segments`` (the segments table of
 every recording, keyed by ``recording_id`` and ``seq``, the row's position in the reader's table;
 columns a reader adds after the core ones are added to the table as they first appear),
 ``failures`` (one row per file that could not be read, its path unique) and the measure tables
@@ -46,9 +47,20 @@ def _enum(values: tuple[str, ...]) -> str:
     return "ENUM(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
+# a recording's place in a dataset (``io.linking``): null for files read outside one
+LINK_COLUMNS = {
+    "dataset": "VARCHAR",
+    "recording_name": "VARCHAR",
+    "annotation_set": "VARCHAR",
+    "child_id": "VARCHAR",
+    "session_id": "VARCHAR",
+    "date": "DATE",
+}
+
+
 DDL = (
     "CREATE TABLE IF NOT EXISTS store_info (key VARCHAR, value VARCHAR)",
-    """CREATE TABLE IF NOT EXISTS recordings (
+    f"""CREATE TABLE IF NOT EXISTS recordings (
         recording_id VARCHAR NOT NULL,
         path VARCHAR NOT NULL,
         content_hash VARCHAR NOT NULL,
@@ -62,7 +74,8 @@ DDL = (
         keep_text BOOLEAN NOT NULL,
         n_segments BIGINT NOT NULL,
         ingested_at TIMESTAMP NOT NULL,
-        file_index INTEGER NOT NULL
+        file_index INTEGER NOT NULL,
+        {", ".join(f"{c} {t}" for c, t in LINK_COLUMNS.items())}
     )""",
     f"""CREATE TABLE IF NOT EXISTS segments (
         recording_id VARCHAR NOT NULL,
@@ -218,6 +231,7 @@ def _check_or_create(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool
             )
         if not read_only:
             _index(con)
+            _links(con)
         return
     if read_only:
         raise StoreError(f"{path}: an empty DuckDB database, not a corpus store")
@@ -248,3 +262,16 @@ def _index(con: duckdb.DuckDBPyConnection) -> None:
     for statement in INDEXES:
         con.execute(statement)
     con.execute("COMMIT")
+
+
+def _links(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a store made before datasets were linked the ``LINK_COLUMNS`` of ``recordings``."""
+    have = {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'recordings'"
+        ).fetchall()
+    }
+    for column, dtype in LINK_COLUMNS.items():
+        if column not in have:
+            con.execute(f"ALTER TABLE recordings ADD COLUMN {column} {dtype}")

@@ -12,11 +12,16 @@ Columns are matched by name (extra columns are kept after the core ones):
   rows are ``vocal``;
 - ``transcription`` (ChildProject) is read as ``text``; ``words`` as the word count.
 
+A table with none of the speaker columns is refused, except ChildProject's annotation tables
+(they have ``raw_filename``; ChildProject requires only it and the times, and ALICE's word counts
+name no speaker): their segments are ``UNK``, with a warning.
+
 An empty speaker label (``NA`` or blank) maps to ``UNK`` and is counted in a warning.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
@@ -171,10 +176,19 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
     label_column = next(
         (c for c in ("lena_speaker", "speaker_type", "speaker_id") if c in frame.columns), None
     )
-    if label_column is None:
+    unnamed = []
+    if label_column is None and "raw_filename" not in frame.columns:
         raise ReadError(path, "no speaker column: need lena_speaker, speaker_type or speaker_id")
-    labels = frame[label_column].cast(pl.String).fill_null("NA")
-    types, unknown = role_maps.apply(labels.to_list(), role_map)
+    if label_column is None:  # ChildProject requires only raw_filename and times (ALICE's)
+        labels = pl.Series("speaker_id", [None] * frame.height, pl.String)
+        types, unknown = ["UNK"] * frame.height, Counter()
+        unnamed.append(
+            f"no speaker column (a ChildProject annotation naming no speaker): all "
+            f"{frame.height} segment(s) are speaker_type UNK"
+        )
+    else:
+        labels = frame[label_column].cast(pl.String).fill_null("NA")
+        types, unknown = role_maps.apply(labels.to_list(), role_map)
     speaker_types = pl.Series("speaker_type", types)
     speaker_ids = (
         frame["speaker_id"].cast(pl.String).fill_null(labels)
@@ -206,7 +220,7 @@ def read(path: Path, *, role_map: dict[str, str], keep_text: bool = True) -> lis
             path=str(path),
             format=FORMAT,
             segments=table,
-            warnings=role_maps.unknown_warning(unknown, "table"),
+            warnings=unnamed + role_maps.unknown_warning(unknown, "table"),
             keep_text=keep_text,
         )
     ]
