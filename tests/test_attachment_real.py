@@ -5,11 +5,12 @@ import json
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from attunement.attachment import ResponseError, score
+from attunement.attachment import ResponseError, read_responses, score
 from attunement.cli import app
 from attunement.measures.registry import family
 from tests.catalogue_helpers import assert_catalogue_names
@@ -73,12 +74,79 @@ def test_cli_json_summary_and_scores_file(tmp_path):
     assert set(scores["style_method"].unique()) == {"brennan1998"}
 
 
-def test_cli_lists_undeclared_missing_codes_by_line_and_item():
-    args = ["score", "ecr", str(need(ECR)), "--scale-min", "1", "--scale-max", "5"]
-    res = runner.invoke(app, args)
-    assert res.exit_code == 1
-    assert "9534 invalid item response(s)" in res.stderr
-    assert "row 7 (line 8), item Q13: '0' is outside the scale 1..5" in res.stderr
+FIX = "--missing 0 --scale-min 1 --scale-max 5"
+
+
+def test_first_try_stops_with_one_summary_and_the_flags_that_fix_it():
+    """No options: 9,534 zeros outside the declared 1-7 and answers that never reach 6 or 7.
+    Exit 2, at most 20 lines, the counts, and the flags; those flags score it (alpha .938/.916)."""
+    res = runner.invoke(app, ["score", "ecr", str(need(ECR))])
+    assert res.exit_code == 2 and res.stdout == ""
+    lines = res.stderr.splitlines()
+    assert len(lines) <= 20
+    assert lines[0] == (
+        f"error: {need(ECR)}: the answers do not fit the declared 1-7 scale of ecr "
+        "(51,491 respondents):"
+    )
+    assert "9,534 value(s) in" in res.stderr and "outside 1-7: 0 (9,534 times)" in res.stderr
+    assert "the answers on the scale run 1-5: nobody answered 6 or 7" in res.stderr
+    assert "row 7 (line 8), item Q13: '0' is outside the scale 1..7" in res.stderr
+    assert f"if 0 marks a missing answer and the form ran 1-5:  {FIX}" in res.stderr
+    verbose = runner.invoke(app, ["score", "ecr", str(need(ECR)), "--verbose"])
+    assert verbose.exit_code == 2 and len(verbose.stderr.splitlines()) == len(lines) + 9534
+    fixed = runner.invoke(app, ["score", "ecr", str(need(ECR)), *FIX.split(), "--json"])
+    assert fixed.exit_code == 0, fixed.output
+    data = json.loads(fixed.stdout)
+    assert (round(data["avoidance_alpha"], 3), round(data["anxiety_alpha"], 3)) == (0.938, 0.916)
+
+
+def test_a_1_to_5_file_is_never_scored_as_1_to_7():
+    """Only the missing code declared: the answers run 1-5 on a declared 1-7 scale, exit 2 with
+    the complete flags; the escape hatch is named, and taking it scores with a warning."""
+    res = runner.invoke(app, ["score", "ecr", str(need(ECR)), "--missing", "0"])
+    assert res.exit_code == 2 and res.stdout == ""
+    assert len(res.stderr.splitlines()) <= 20
+    assert f"if the form ran 1-5:  {FIX}" in res.stderr
+    assert "scoring a 1-5 form as 1-7 gets every reversed item wrong" in res.stderr
+    assert "--no-range-check" in res.stderr
+    args = ["score", "ecr", str(need(ECR)), "--missing", "0", "--no-range-check", "--json"]
+    forced = runner.invoke(app, args)
+    assert forced.exit_code == 0
+    assert "declared scale is 1-7 but the answers run only 1-5" in forced.stderr
+
+
+def test_a_planted_mis_keyed_item_in_the_real_ecr_is_named():
+    """Q7 (avoidance, not reversed) flipped on the 1-5 scale, as if the form had reversed it:
+    the guard names Q7 and nothing else; the untouched data name no item."""
+    data = read_responses(need(ECR))
+    flipped = data.with_columns(
+        pl.when(pl.col("Q7") == "0")
+        .then(pl.col("Q7"))
+        .otherwise((6 - pl.col("Q7").cast(pl.Int64)).cast(pl.String))
+        .alias("Q7")
+    )
+    options = {"scale_min": 1, "scale_max": 5, "missing": [0]}
+    clean = score(data, "ecr", **options)
+    assert clean.items_negative_r == 0 and clean.warnings == []
+    assert clean.items["r_corrected"].min() > 0.45
+    planted = score(flipped, "ecr", **options)
+    named = [w for w in planted.warnings if "reverse-keyed? check your item order" in w]
+    assert len(named) == 1 and named[0].startswith("item Q7 (avoidance): corrected item-total r")
+    assert planted.items_negative_r == 1
+    q7 = planted.items.filter(pl.col("column") == "Q7")
+    assert q7["r_corrected"][0] == pytest.approx(-clean.items["r_corrected"][6], abs=0.2)
+
+
+def test_scores_keep_row_and_passed_through_columns(tmp_path):
+    out = tmp_path / "scores.csv"
+    args = ["score", "ecr", str(need(ECR)), *FIX.split(), "--keep", "age,gender,country"]
+    res = runner.invoke(app, [*args, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    scores = pl.read_csv(out)
+    source = pl.read_csv(need(ECR), columns=["age", "gender", "country"])
+    assert scores.columns[:4] == ["row", "age", "gender", "country"]
+    assert scores["row"].to_list() == list(range(1, 51492))
+    assert scores.select("age", "gender", "country").equals(source)
 
 
 def test_cli_sniffs_tabs_and_reports_problems_with_invalid_missing(tmp_path):
@@ -97,8 +165,15 @@ def test_cli_sniffs_tabs_and_reports_problems_with_invalid_missing(tmp_path):
         ("p2", "M9", 3),
     ]
     bad = runner.invoke(app, ["score", "ecr-rs", str(path), "--items-prefix", "M"])
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2
+    assert "2 value(s) in 1 respondent(s) are not answers on the 1-7 scale" in bad.stderr
+    assert "outside 1-7: 8 (1 time)" in bad.stderr and "not a number: 'zz' (1 time)" in bad.stderr
     assert "row 2 (line 3), respondent p2, item M9: 'zz' is not a number" in bad.stderr
+    assert (
+        "if 8 marks a missing answer (the other invalid values scored as missing):  --missing 8 "
+        "--invalid missing" in bad.stderr
+    )
+    assert "score every invalid value as missing:  --invalid missing" in bad.stderr
     unknown = runner.invoke(app, ["score", "ecr-x", str(path)])
     assert unknown.exit_code == 2 and "unknown instrument" in unknown.stderr
 

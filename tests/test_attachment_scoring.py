@@ -25,7 +25,7 @@ from tests.catalogue_helpers import assert_catalogue_names
 SIZES = {
     "ecr": {"avoidance": 18, "anxiety": 18},
     "ecr-r": {"anxiety": 18, "avoidance": 18},
-    "ecr-r-interleaved": {"avoidance": 18, "anxiety": 18},
+    "ecr-r-dependlab": {"avoidance": 18, "anxiety": 18},
     "ecr-s": {"avoidance": 6, "anxiety": 6},
     "ecr-12": {"anxiety": 6, "avoidance": 6},
     "ecr-rs": {"avoidance": 6, "anxiety": 3},
@@ -42,7 +42,8 @@ def five_items() -> Instrument:
         scale_min=1,
         scale_max=7,
         citation="",
-        verification="test",
+        verification="verified",
+        key_source="made up for the tests",
         source_notes="",
         items=(1, 2, 3, 4, 5),
         subscales={"x": (1, 2, 3, 4, 5)},
@@ -87,6 +88,32 @@ def test_instrument_names_are_forgiving_and_unknown_ones_listed():
     assert "rq" in available()
     with pytest.raises(ValueError, match=r"unknown instrument 'ecr-x'.*ecr-rs"):
         load("ecr-x")
+    with pytest.raises(ValueError, match=r"ecr-r-interleaved is now ecr-r-dependlab"):
+        load("ecr-r-interleaved")
+
+
+def test_verification_of_every_key_and_its_sources():
+    """The verification each key earned against public sources (issue 17), and the sentence
+    every output of a key that is not verified carries."""
+    found = {name: load(name).verification for name in available()}
+    assert found == {
+        "ecr": "verified",
+        "ecr-r": "verified",
+        "ecr-r-dependlab": "one-source",
+        "ecr-s": "verified",
+        "ecr-12": "unverified",
+        "ecr-rs": "verified",
+        "rq": "verified",
+    }
+    assert "33R 18 11 26 35R 16 17 22R 27R 32 13 6" in load("ecr-s").key_source
+    assert [load("ecr-s").original_items[i] for i in range(1, 13)] == [
+        33, 18, 11, 26, 35, 16, 17, 22, 27, 32, 13, 6
+    ]  # fmt: skip
+    assert "DEPENdLab" in load("ecr-r-dependlab").key_source
+    assert "interleaved administration order" not in load("ecr-r-dependlab").source_notes
+    caution = load("ecr-12").caution()
+    assert caution.startswith("the ecr-12 scoring key is unverified") and "item order" in caution
+    assert load("ecr-s").caution() is None
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -104,15 +131,53 @@ def test_reverse_keying_on_5_and_7_points():
     assert five.parameters["scale_max"] == 5
 
 
-def test_a_sample_that_never_reaches_the_declared_scale_end_gets_a_warning():
+def test_a_sample_that_never_reaches_the_declared_scale_ends_stops_scoring():
+    """40 respondents answer a 5-point form scored as the 7-point original: scoring stops with one
+    summary naming the fix; range_check=False scores it with a warning; 29 respondents (too few
+    to judge) get the warning only."""
     rng = np.random.default_rng(3)
-    values = rng.integers(1, 6, size=(40, 5))  # a 5-point form scored as the 7-point original
+    values = rng.integers(1, 6, size=(40, 5))
     frame = pl.DataFrame({f"Q{i + 1}": values[:, i] for i in range(5)})
-    (warning,) = score(frame, five_items()).warnings
-    assert "declared scale is 1-7" in warning and "answered only 1-5" in warning
+    with pytest.raises(ResponseError) as info:
+        score(frame, five_items())
+    text = str(info.value)
+    assert "declared 1-7 scale of toy (40 respondents)" in text
+    assert "run 1-5: nobody answered 6 or 7" in text
+    assert "if the form ran 1-5:  scale_min=1, scale_max=5" in text
+    assert "range_check=False" in text and info.value.problems == []
+    assert info.value.lines()[-2].endswith("--scale-min 1 --scale-max 5")
+
+    def scale_warnings(result):  # random answers: the items' correlations are noise
+        return [w for w in result.warnings if "declared scale" in w]
+
+    (warning,) = scale_warnings(score(frame, five_items(), range_check=False))
+    assert "declared scale is 1-7 but the answers run only 1-5" in warning
     assert "--scale-max 5" in warning
-    assert score(frame, five_items(), scale_max=5).warnings == []
-    assert score(frame.head(29), five_items()).warnings == []  # too few to judge
+    assert scale_warnings(score(frame, five_items(), scale_max=5)) == []
+    (few,) = scale_warnings(score(frame.head(29), five_items()))
+    assert "only 29 respondents: too few to be sure" in few
+
+
+def test_invalid_answers_stop_with_one_short_summary_and_every_cell_kept():
+    """300 respondents, 1-5 answers and a -9 code in 120 cells: at most 20 lines, the counts,
+    the value and the options; ``problems`` keeps all 120 cells."""
+    rng = np.random.default_rng(5)
+    values = rng.integers(1, 6, size=(300, 5)).astype(float)
+    values.flat[rng.choice(values.size, 120, replace=False)] = -9
+    frame = pl.DataFrame({f"Q{i + 1}": values[:, i] for i in range(5)})
+    with pytest.raises(ResponseError) as info:
+        score(frame, five_items())
+    lines = str(info.value).splitlines()
+    assert len(lines) <= 20 and len(info.value.problems) == 120
+    assert "120 value(s) in" in lines[1] and "outside 1-7: -9 (120 times)" in lines[2]
+    flags = info.value.lines()
+    assert any(
+        "if -9 marks a missing answer and the form ran 1-5:  --missing -9 --scale-min 1 "
+        "--scale-max 5" in line
+        for line in flags
+    )
+    fixed = score(frame, five_items(), missing=[-9], scale_min=1, scale_max=5)
+    assert fixed.missing_answers == 120 and fixed.parameters["scale_max"] == 5
 
 
 def test_missing_rule_keeps_exactly_20_percent_and_drops_more():
@@ -179,7 +244,9 @@ def test_score_json_uses_the_catalogue_names(tmp_path):
     assert (data["instrument"], data["path"]) == ("ecr-s", str(path))
     assert (data["respondents"], data["complete_cases"], data["scored"]) == (4, 2, 3)
     assert (data["missing_answers"], data["straight_lined"], data["longstring_max"]) == (13, 2, 12)
-    assert (data["key_verification"], data["invalid_answers"]) == ("unverified", 0)
+    assert (data["verification"], data["invalid_answers"]) == ("verified", 0)
+    assert data["instrument_version"] == "2007" and "Wei et al. (2007) appendix" in data["source"]
+    assert data["items_negative_r"] == 0 and len(data["items"]) == 12
     assert data["subscales"]["anxiety"]["scored"] == 3
     styles = data["styles"]
     assert_catalogue_names(styles, "styles")
@@ -255,13 +322,125 @@ def test_item_columns_must_exist():
         score(pl.DataFrame({"Q1": [1], "Q2": [1], "Q3": [1]}), five_items())
 
 
-def test_rq_dimension_scores():
-    frame = pl.DataFrame({"R1": [6], "R2": [2], "R3": [1], "R4": [4]})
-    res = score(frame, "rq", items_prefix="R")
+RQ_ANSWERS = {"secure": 6, "fearful": 2, "preoccupied": 1, "dismissing": 4}
+
+
+def test_rq_dimension_scores_by_name():
+    frame = pl.DataFrame({name: [value] for name, value in RQ_ANSWERS.items()})
+    res = score(frame, "rq")
     # self = (secure + dismissing) - (fearful + preoccupied) = (6 + 4) - (2 + 1) = 7
     # other = (secure + preoccupied) - (fearful + dismissing) = (6 + 1) - (2 + 4) = 1
     assert res.scores["model_of_self"][0] == 7
     assert res.scores["model_of_other"][0] == 1
+
+
+@pytest.mark.parametrize(
+    "letters",
+    [
+        # Bartholomew & Horowitz (1991): A secure, B fearful, C preoccupied, D dismissing
+        {"A": "secure", "B": "fearful", "C": "preoccupied", "D": "dismissing"},
+        # the order of the RQ scoring notes: 1 secure, 2 dismissing, 3 preoccupied, 4 fearful
+        {"A": "secure", "B": "dismissing", "C": "preoccupied", "D": "fearful"},
+    ],
+)
+def test_rq_by_declared_letters_gives_the_same_scores_in_both_letter_orders(letters):
+    """The same person answers both forms; each form's letters hold different paragraphs, so
+    the raw columns differ, and the declared map gives model of self 7 and of other 1 in both."""
+    frame = pl.DataFrame({letter: [RQ_ANSWERS[name]] for letter, name in letters.items()})
+    res = score(frame, "rq", item_map=letters)
+    assert (res.scores["model_of_self"][0], res.scores["model_of_other"][0]) == (7, 1)
+    assert res.scores["fearful"][0] == 2 and res.parameters["item_map"] == letters
+
+
+def test_rq_is_never_read_by_position():
+    frame = pl.DataFrame({f"R{i}": [v] for i, v in enumerate(RQ_ANSWERS.values(), start=1)})
+    with pytest.raises(ValueError, match=r"rq reads answers by name.*--item-map.*never taken"):
+        score(frame, "rq", items_prefix="R")
+    with pytest.raises(ValueError, match=r"item_map: calm is not an item of this instrument"):
+        score(frame, "rq", item_map={"R1": "calm"})
+    with pytest.raises(ValueError, match=r"item_map: secure is given more than one column"):
+        score(frame, "rq", item_map={"R1": "secure", "R2": "secure"})
+
+
+def test_rows_keep_the_id_and_passed_through_columns():
+    frame = pl.DataFrame(
+        {
+            "pid": ["a", "b"],
+            "age": [31, 40],
+            "Q1": [1, 2],
+            "Q2": [7, 6],
+            "Q3": [1, 2],
+            "Q4": [1, 2],
+            "Q5": [2, 2],
+        }
+    )
+    out = score(frame, five_items(), id_column="pid", keep=["age"]).to_frame()
+    assert out.columns[:3] == ["row", "pid", "age"]
+    assert out.select("row", "pid", "age").rows() == [(1, "a", 31), (2, "b", 40)]
+    assert set(out["instrument"]) == {"toy"} and set(out["verification"]) == {"verified"}
+    with pytest.raises(ValueError, match=r"no column 'gender'"):
+        score(frame, five_items(), keep=["gender"])
+    with pytest.raises(ValueError, match=r"x: a kept column may not share an output's name"):
+        score(frame.with_columns(x=pl.lit(1)), five_items(), keep=["x"])
+
+
+def test_item_analysis_by_hand():
+    """Keyed answers of 6 complete cases on 4 items (item 2 reversed: 8 - raw): each item's
+    corrected r is Pearson r with the sum of the other three, alpha if deleted the alpha of
+    those three; the sixth respondent skips an item and is left out."""
+    inst = Instrument(
+        id="four",
+        name="four",
+        version="1",
+        scale_min=1,
+        scale_max=7,
+        citation="",
+        verification="verified",
+        key_source="made up for the tests",
+        source_notes="",
+        items=(1, 2, 3, 4),
+        subscales={"x": (1, 2, 3, 4)},
+        reverse=frozenset({2}),
+    )
+    raw = np.array(
+        [[1, 7, 2, 1], [2, 5, 3, 2], [4, 4, 4, 5], [5, 2, 6, 4], [7, 1, 6, 7], [3, 3, 3, 3]],
+        dtype=float,
+    )
+    frame = pl.DataFrame({f"Q{j + 1}": raw[:5, j] for j in range(4)}).vstack(
+        pl.DataFrame({"Q1": [3.0], "Q2": [None], "Q3": [3.0], "Q4": [3.0]})
+    )
+    res = score(frame, inst)
+    keyed = raw[:5].copy()
+    keyed[:, 1] = 8 - keyed[:, 1]
+    items = res.items
+    assert items["column"].to_list() == ["Q1", "Q2", "Q3", "Q4"]
+    assert items["reversed"].to_list() == [False, True, False, False]
+    assert set(items["n"]) == {5}
+    for j in range(4):
+        rest = np.delete(keyed, j, axis=1)
+        r = np.corrcoef(keyed[:, j], rest.sum(axis=1))[0, 1]
+        assert items["r_corrected"][j] == pytest.approx(r)
+        assert items["alpha_if_deleted"][j] == pytest.approx(cronbach_alpha(rest).alpha)
+        assert items["mean"][j] == pytest.approx(keyed[:, j].mean())
+        assert items["sd"][j] == pytest.approx(keyed[:, j].std(ddof=1))
+    assert res.items_negative_r == 0 and res.warnings == []
+
+
+def test_a_mis_keyed_item_is_named():
+    """Item 3 answered against the others (as if the form had reversed it): its corrected r is
+    negative, the only warning names it, and the scores are computed as keyed."""
+    rng = np.random.default_rng(11)
+    trait = rng.normal(size=200)
+    answers = np.clip(np.round(4 + 1.5 * trait[:, None] + rng.normal(size=(200, 5))), 1, 7)
+    answers[:, 1] = 8 - answers[:, 1]  # item 2 is reverse-keyed in the key and on the form
+    answers[:, 2] = 8 - answers[:, 2]  # item 3 is not in the key, but was on this form
+    frame = pl.DataFrame({f"Q{j + 1}": answers[:, j] for j in range(5)})
+    res = score(frame, five_items())
+    (warning,) = res.warnings
+    assert warning.startswith("item Q3 (x): corrected item-total r = -0.")
+    assert "reverse-keyed? check your item order" in warning
+    assert res.items_negative_r == 1
+    assert res.items.filter(pl.col("r_corrected") < 0)["column"].to_list() == ["Q3"]
 
 
 # --- reliability ----------------------------------------------------------------------------
@@ -325,6 +504,53 @@ def test_brennan_values_by_hand_and_5_point_rescaling():
     five = classify(np.array([3.0]), np.array([3.0]), "brennan1998", scale_min=1, scale_max=5)
     assert five.labels[0] == "fearful" and five.parameters["rescaled_to_1_7"] is True
     assert "extrapolation" in five.warnings[0]
+
+
+def test_brennan1998_refused_off_the_36_item_ecr_unless_extrapolating():
+    frame = pl.DataFrame({f"Q{i}": [4, 3] for i in range(1, 37)})
+    with pytest.raises(ValueError, match=r"estimated on the 36-item ECR only, not on ecr-r"):
+        score(frame, "ecr-r", styles="brennan1998")
+    with pytest.raises(ValueError, match=r"not on ecr-s"):
+        classify(np.array([4.0]), np.array([4.0]), "brennan1998", scale_min=1, scale_max=7,
+                 instrument="ecr-s")  # fmt: skip
+    res = score(frame, "ecr-r", styles="brennan1998", extrapolate=True)
+    assert res.styles.parameters["extrapolated_to_instrument"] is True
+    assert "brennan1998 on ecr-r: an extrapolation" in res.styles.warnings[0]
+    assert score(frame, "ecr-r", styles="midpoint").styles.warnings == []
+    ecr = score(frame, "ecr", styles="brennan1998")
+    assert ecr.styles.parameters["extrapolated_to_instrument"] is False
+    assert ecr.styles.warnings == []
+
+
+def test_cli_brennan1998_on_ecr_r_exits_2_without_extrapolate(tmp_path):
+    path = tmp_path / "ecr-r.csv"
+    pl.DataFrame({f"Q{i}": [4, 3, 7, 1] for i in range(1, 37)}).write_csv(path)
+    args = ["score", "ecr-r", str(path), "--styles", "brennan1998"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith("error: styles brennan1998: the classification functions")
+    allowed = CliRunner().invoke(app, [*args, "--extrapolate", "--json"])
+    assert allowed.exit_code == 0, allowed.output
+    styles = json.loads(allowed.stdout)["styles"]
+    assert styles["parameters"]["extrapolated_to_instrument"] is True
+    assert "an extrapolation" in styles["warnings"][0]
+
+
+def test_cli_an_unverified_key_says_so_in_every_output(tmp_path):
+    path = tmp_path / "ecr-12.csv"
+    pl.DataFrame({f"Q{i}": [4, 3, 7, 1] for i in range(1, 13)}).write_csv(path)
+    text = CliRunner().invoke(app, ["score", "ecr-12", str(path)])
+    assert text.exit_code == 0, text.output
+    words = " ".join(w for w in text.stdout.split() if w != "│")  # the table's cells unwrapped
+    assert "warning the ecr-12 scoring key is unverified" in words
+    as_json = CliRunner().invoke(app, ["score", "ecr-12", str(path), "--json"])
+    data = json.loads(as_json.stdout)
+    assert data["verification"] == "unverified" and data["instrument_version"] == "2016"
+    assert data["warnings"][0].startswith("the ecr-12 scoring key is unverified")
+    assert "the ecr-12 scoring key is unverified" in as_json.stderr
+    out = tmp_path / "scores.csv"
+    CliRunner().invoke(app, ["score", "ecr-12", str(path), "--out", str(out)])
+    assert set(pl.read_csv(out)["verification"]) == {"unverified"}
 
 
 def test_quadrants_at_midpoint_and_median():

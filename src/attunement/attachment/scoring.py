@@ -7,8 +7,17 @@ Definitions (one code path for every instrument and scale length):
 - **Invalid**: any other cell that is not a whole number in ``[scale_min, scale_max]`` (text,
   decimals, out-of-range numbers). Every invalid cell is collected as a :class:`Problem` naming
   the respondent (1-based data row, file line and id when known), the item column and the value.
-  ``invalid="raise"`` (default) raises one :class:`ResponseError` listing all of them;
-  ``invalid="missing"`` scores them as missing and returns them in ``ScoreResult.problems``.
+  ``invalid="raise"`` (default) raises one :class:`ResponseError` whose message is one summary
+  (counts, values, observed range and the options that fix it; ``scale_fit``) and whose
+  ``problems`` lists every cell; ``invalid="missing"`` scores them as missing and returns them in
+  ``ScoreResult.problems``.
+- **Scale ends**: in a sample of 30 or more respondents whose answers never reach an end of the
+  declared scale, scoring stops the same way (the form probably had a shorter scale, and reverse
+  keying would be wrong); ``range_check=False`` accepts it. Fewer respondents: a warning.
+- **Columns**: items are read from ``items_prefix`` + item number in administration order, or by
+  name for instruments whose items are named (the RQ's prototypes); ``item_map`` declares which
+  data column holds which item column (``{"A": "secure", ...}``). Output rows keep ``row`` (the
+  1-based data row), the id column and any ``keep`` columns, so scores join back to the data.
 - **Reverse keying**: ``x' = scale_min + scale_max - x``, so a 5-point and a 7-point version
   share the same key.
 - **Subscale score**: the mean of the subscale's answered (keyed) items, provided at most
@@ -21,8 +30,10 @@ Definitions (one code path for every instrument and scale length):
   administration order, a missing answer breaking the run (Johnson 2005, J Res Pers 39, 103-129;
   Meade & Craig 2012, Psychol Methods 17, 437-455). No cut-off is applied: it is reported.
 
-The sample's figures (``summary``: counts, descriptives, reliability) are the ``score`` family's
-catalogue (``measures/families/score.py``); with ``styles`` the categories of ``styles`` too.
+The sample's figures (``summary``: counts, descriptives, reliability; ``items``: the item
+analysis and the mis-keying guard) are the ``score`` family's catalogue
+(``measures/families/score.py``); with ``styles`` the categories of ``styles`` too. An instrument
+whose key is not verified says so in the warnings of every result.
 """
 
 from __future__ import annotations
@@ -36,49 +47,19 @@ import numpy as np
 import polars as pl
 
 from attunement.attachment.instruments import Instrument, load
-from attunement.attachment.styles import METHODS, StyleResult, classify
+from attunement.attachment.items import item_analysis, miskeyed
+from attunement.attachment.scale_fit import Problem, ResponseError, ScaleFit, check
+from attunement.attachment.styles import StyleResult, check_method, classify
 from attunement.attachment.summary import DEFINITION, sample_figures
 from attunement.errors import DataError, ParameterError, ReadError
 from attunement.measures.base import Result
+
+__all__ = ["Problem", "ResponseError", "ScoreResult", "read_responses", "score"]
 
 SOURCE = (
     "Subscale means of reverse-keyed items (Brennan, Clark & Shaver 1998; Fraley, Waller & "
     "Brennan 2000); long-string index: Johnson (2005), Meade & Craig (2012)."
 )
-SHOWN_PROBLEMS = 20
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One invalid cell: data ``row`` (1-based), file ``line`` (None when unknown), respondent
-    id (None without an id column), ``item`` column, raw ``value`` and ``problem``."""
-
-    row: int
-    line: int | None
-    respondent: str | None
-    item: str
-    value: str
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f" (line {self.line})" if self.line else "")
-        who = f", respondent {self.respondent}" if self.respondent is not None else ""
-        return f"{where}{who}, item {self.item}: {self.value!r} {self.problem}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-class ResponseError(DataError):
-    """Invalid item responses; ``problems`` lists every one, the message the first few."""
-
-    def __init__(self, problems: list[Problem], source: str = "data"):
-        self.problems = problems
-        self.source = source
-        shown = "\n".join(f"  {p}" for p in problems[:SHOWN_PROBLEMS])
-        more = len(problems) - SHOWN_PROBLEMS
-        tail = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{source}: {len(problems)} invalid item response(s):\n{shown}{tail}")
 
 
 @dataclass
@@ -88,9 +69,11 @@ class ScoreResult(Result):
 
     ``scores`` has one row per respondent: the id (if any), each subscale score and its
     ``_n`` (items answered), derived scores, ``n_answered`` (all items), ``complete``,
-    ``straight_line`` and ``longstring``. ``keyed`` is the respondents x items matrix after
-    reverse keying (NaN = missing), in administration order, for reliability analysis. The
-    figures (``summary``) are attributes; ``styles`` holds the categories when asked for.
+    ``straight_line`` and ``longstring``, after ``row`` (the 1-based data row), the id column
+    and the ``keep`` columns. ``keyed`` is the respondents x items matrix after reverse keying
+    (NaN = missing), in administration order, for reliability analysis. ``items`` is the item
+    analysis (``attachment.items``). The figures (``summary``) are attributes; ``styles`` holds
+    the categories when asked for.
     """
 
     family: ClassVar[str] = "score"
@@ -108,7 +91,9 @@ class ScoreResult(Result):
     invalid_answers: int
     straight_lined: int
     longstring_max: int
-    key_verification: str
+    items_negative_r: int
+    instrument_version: str
+    verification: str
     anxiety_mean: float | None
     anxiety_sd: float | None
     anxiety_alpha: float | None
@@ -124,6 +109,7 @@ class ScoreResult(Result):
     anxiety_avoidance_r: float | None
     subscales: dict[str, dict[str, Any]]
     correlations: dict[str, float | None]
+    items: pl.DataFrame = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
     styles: StyleResult | None = None
     path: str = ""
@@ -141,11 +127,14 @@ class ScoreResult(Result):
         return block[self.complete] if complete_only else block
 
     def to_frame(self) -> pl.DataFrame:
-        """One row per respondent: ``scores``, with ``style`` and ``style_method`` when
-        classified."""
+        """One row per respondent: ``scores``, ``instrument`` and ``verification`` (so that the
+        file says what it holds), with ``style`` and ``style_method`` when classified."""
+        frame = self.scores.with_columns(
+            instrument=pl.lit(self.instrument.id), verification=pl.lit(self.verification)
+        )
         if self.styles is None:
-            return self.scores
-        return self.scores.with_columns(self.styles.labels, style_method=pl.lit(self.styles.method))
+            return frame
+        return frame.with_columns(self.styles.labels, style_method=pl.lit(self.styles.method))
 
 
 def read_responses(path: str | Path) -> pl.DataFrame:
@@ -175,31 +164,37 @@ def score(
     instrument: Instrument | str,
     *,
     items_prefix: str = "Q",
+    item_map: dict[str, str] | None = None,
     scale_min: int | None = None,
     scale_max: int | None = None,
     missing: tuple[float, ...] | list[float] = (),
     max_missing: float = 0.2,
     id_column: str | None = None,
+    keep: tuple[str, ...] | list[str] = (),
     invalid: Literal["raise", "missing"] = "raise",
+    range_check: bool = True,
     first_line: int | None = None,
     confidence: float = 0.95,
     styles: str | None = None,
+    extrapolate: bool = False,
 ) -> ScoreResult:
     """Score responses to ``instrument`` (see the module docstring for every definition).
 
     ``data`` is a frame or a delimited file whose item columns are ``items_prefix`` + item
-    number in the instrument's order (other columns are ignored). ``scale_min``/``scale_max``
-    default to the instrument's published range; ``missing`` lists the declared missing codes.
-    ``first_line`` is the file line of the first data row (2 below a header; set automatically
-    when ``data`` is a path) so that problems name lines as well as rows. ``confidence``: level
-    of alpha's interval; ``styles``: a ``styles`` method (``brennan1998``, ``midpoint``,
-    ``median``) to classify respondents by anxiety and avoidance.
+    number in the instrument's order, or the items' names for instruments read by name;
+    ``item_map`` maps data columns to item columns (``{"A": "secure"}``). Other columns are
+    ignored unless named in ``keep`` (passed through to every output row, as is ``id_column``).
+    ``scale_min``/``scale_max`` default to the instrument's published range; ``missing`` lists
+    the declared missing codes; ``range_check=False`` accepts answers that never reach the
+    scale's ends. ``first_line`` is the file line of the first data row (2 below a header; set
+    automatically when ``data`` is a path) so that problems name lines as well as rows.
+    ``confidence``: level of alpha's interval; ``styles``: a ``styles`` method (``brennan1998``,
+    ``midpoint``, ``median``) to classify respondents by anxiety and avoidance; ``extrapolate``
+    allows ``brennan1998`` on instruments other than the 36-item ECR (labelled an extrapolation).
     """
     inst = load(instrument) if isinstance(instrument, str) else instrument
-    if styles is not None and styles not in METHODS:
-        raise ParameterError(f"styles must be one of {', '.join(METHODS)}, got {styles!r}")
-    if styles is not None and not {"anxiety", "avoidance"} <= set(inst.subscales):
-        raise ParameterError(f"{inst.id} has no anxiety and avoidance scores to classify")
+    if styles is not None:
+        check_method(styles, inst.id, set(inst.subscales), extrapolate=extrapolate)
     source_name, where, path = "data", "", ""
     if not isinstance(data, pl.DataFrame):
         source_name, where, path = str(data), f"{data}: ", str(data)
@@ -216,27 +211,29 @@ def score(
     if not 0 < confidence < 1:
         raise ParameterError(f"confidence must be in (0, 1), got {confidence}")
     columns = inst.columns(items_prefix)
+    data = _map_items(data, item_map or {}, columns, where)
     absent = [c for c in columns if c not in data.columns]
     if absent:
-        raise DataError(
-            f"{where}{inst.id} needs item columns {columns[0]}..{columns[-1]}; "
-            f"missing: {', '.join(absent)} (set the item prefix?)"
-        )
-    if id_column is not None and id_column not in data.columns:
-        raise DataError(f"{where}no id column {id_column!r}")
+        raise DataError(where + _absent_message(inst, columns, absent))
+    for name in (id_column, *keep):
+        if name is not None and name not in data.columns:
+            raise DataError(f"{where}no column {name!r} (the file has {', '.join(data.columns)})")
+    clash = [n for n in (id_column, *keep) if n in _output_names(inst)]
+    if clash:
+        raise ParameterError(f"{', '.join(clash)}: a kept column may not share an output's name")
     missing_codes = tuple(float(m) for m in missing)
 
-    raw, problems = _parse(data, columns, lo, hi, missing_codes, id_column, first_line)
-    if problems and invalid == "raise":
-        raise ResponseError(problems, source_name)
-    warnings = _range_warnings(raw, lo, hi)
+    raw, fit = _parse(data, columns, lo, hi, missing_codes, id_column, first_line)
+    if fit.stops(invalid, range_check):
+        raise ResponseError(fit, source_name, inst.id)
+    warnings = [w for w in (inst.caution(), fit.warning()) if w]
     keyed = raw.copy()
     rev = [i for i, item in enumerate(inst.items) if item in inst.reverse]
     keyed[:, rev] = lo + hi - keyed[:, rev]
 
-    out: dict[str, Any] = {}
-    if id_column is not None:
-        out[id_column] = data[id_column]
+    out: dict[str, Any] = {"row": np.arange(1, data.height + 1, dtype=np.int64)}
+    for name in dict.fromkeys(n for n in (id_column, *keep) if n is not None):
+        out[name] = data[name]
     answered = ~np.isnan(keyed)
     sub_scores = {}
     for sub in inst.subscales:
@@ -258,17 +255,23 @@ def score(
     scores = pl.DataFrame(out).with_columns(
         [pl.col(s).fill_nan(None) for s in (*inst.subscales, *inst.derived)]
     )
+    items = item_analysis(inst, keyed, scores["complete"].to_numpy(), columns)
+    warnings += miskeyed(items)
     parameters = {
         "instrument": inst.id,
         "items_prefix": items_prefix,
+        "item_map": dict(item_map or {}),
         "scale_min": lo,
         "scale_max": hi,
         "missing": list(missing_codes),
         "max_missing": max_missing,
         "id_column": id_column,
+        "keep": list(keep),
         "invalid": invalid,
+        "range_check": range_check,
         "confidence": confidence,
         "styles": styles,
+        "extrapolate": extrapolate,
     }
     style_result = None
     if styles is not None:
@@ -278,39 +281,76 @@ def score(
             styles,
             scale_min=lo,
             scale_max=hi,
+            instrument=inst.id,
+            extrapolate=extrapolate,
         )
     return ScoreResult(
         instrument=inst,
         parameters=parameters,
-        source=f"{inst.name} ({inst.version}): {inst.citation} Scoring: {SOURCE}",
+        source=(
+            f"{inst.name} ({inst.version}): {inst.citation} Key ({inst.verification}): "
+            f"{inst.key_source}. Scoring: {SOURCE}"
+        ),
         definition=__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0].strip() + " " + DEFINITION,
         scores=scores,
         keyed=keyed,
-        **sample_figures(inst, scores, keyed, len(problems), confidence),
-        problems=problems,
+        **sample_figures(inst, scores, keyed, len(fit.problems), confidence),
+        items_negative_r=int((items["r_corrected"] < 0).sum()),
+        items=items,
+        problems=fit.problems,
         styles=style_result,
         path=path,
         warnings=warnings,
     )
 
 
-RANGE_CHECK_FROM = 30  # respondents; fewer may simply not have used the scale's ends
+def _output_names(inst: Instrument) -> set[str]:
+    """Every column name of ``ScoreResult.to_frame`` besides the id and kept columns."""
+    fixed = {"row", "n_answered", "complete", "straight_line", "longstring", "instrument"}
+    fixed |= {"verification", "style", "style_method"}
+    return fixed | set(inst.subscales) | {f"{s}_n" for s in inst.subscales} | set(inst.derived)
 
 
-def _range_warnings(raw: np.ndarray, lo: int, hi: int) -> list[str]:
-    """A warning when no answer reaches an end of the declared scale in a sample large enough
-    to have used it: the data were likely collected on a shorter scale, and reverse keying
-    (``lo + hi - x``) would then be wrong. We warn instead of guessing the range."""
-    if raw.shape[0] < RANGE_CHECK_FROM or np.isnan(raw).all():
-        return []
-    seen_lo, seen_hi = int(np.nanmin(raw)), int(np.nanmax(raw))
-    if seen_lo == lo and seen_hi == hi:
-        return []
-    return [
-        f"the declared scale is {lo}-{hi} but the {raw.shape[0]} respondents answered only "
-        f"{seen_lo}-{seen_hi}: if the form had that range, set scale_min/scale_max "
-        f"(--scale-min {seen_lo} --scale-max {seen_hi}); reverse keying uses min + max - x"
-    ]
+def _map_items(
+    data: pl.DataFrame, item_map: dict[str, str], columns: list[str], where: str
+) -> pl.DataFrame:
+    """``data`` with the columns of ``item_map`` renamed to the item columns they hold."""
+    if not item_map:
+        return data
+    unknown = [c for c in item_map.values() if c not in columns]
+    if unknown:
+        raise ParameterError(
+            f"item_map: {', '.join(unknown)} is not an item of this instrument; its items are "
+            f"{', '.join(columns)}"
+        )
+    twice = sorted({c for c in item_map.values() if list(item_map.values()).count(c) > 1})
+    if twice:
+        raise ParameterError(f"item_map: {', '.join(twice)} is given more than one column")
+    lacking = [c for c in item_map if c not in data.columns]
+    if lacking:
+        raise DataError(f"{where}item_map names column(s) the file lacks: {', '.join(lacking)}")
+    taken = [c for c in columns if c in data.columns and c not in item_map]
+    clash = [c for c in item_map.values() if c in taken]
+    if clash:
+        raise DataError(
+            f"{where}the file already has column(s) {', '.join(clash)}; item_map would read two"
+        )
+    return data.rename(item_map)
+
+
+def _absent_message(inst: Instrument, columns: list[str], absent: list[str]) -> str:
+    if inst.names:
+        return (
+            f"{inst.id} reads answers by name: it needs the columns {', '.join(columns)} "
+            f"(missing: {', '.join(absent)}). If your columns are letters or numbers, declare "
+            "which is which, e.g. item_map A=secure,B=fearful,C=preoccupied,D=dismissing "
+            "(--item-map): published forms letter the paragraphs differently, so answers are "
+            "never taken by position"
+        )
+    return (
+        f"{inst.id} needs item columns {columns[0]}..{columns[-1]}; "
+        f"missing: {', '.join(absent)} (set the item prefix?)"
+    )
 
 
 def _parse(
@@ -321,8 +361,9 @@ def _parse(
     missing_codes: tuple[float, ...],
     id_column: str | None,
     first_line: int | None,
-) -> tuple[np.ndarray, list[Problem]]:
-    """Item cells as floats (NaN = missing or invalid) and the list of invalid cells."""
+) -> tuple[np.ndarray, ScaleFit]:
+    """Item cells as floats (NaN = missing or invalid) and their fit to the scale (every invalid
+    cell listed)."""
     text = data.select(
         [
             (
@@ -337,7 +378,7 @@ def _parse(
         [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in columns]
     )
     values = text.select([pl.col(c).cast(pl.Float64, strict=False) for c in columns]).to_numpy()
-    values = np.asarray(values, dtype=np.float64)
+    values = np.array(values, dtype=np.float64)  # a writable copy
     present = text.select([pl.col(c).is_not_null() for c in columns]).to_numpy()
     unparsed = present & np.isnan(values)
     for code in missing_codes:
@@ -348,6 +389,7 @@ def _parse(
     fractional = parsed & finite & ~out_of_range & (values != np.round(values))
     bad = unparsed | out_of_range | fractional
     problems: list[Problem] = []
+    raw_text = np.asarray(text.to_numpy(), dtype=object)
     if bad.any():
         rows, cols = np.nonzero(bad)
         ids = data[id_column].cast(pl.String) if id_column is not None else None
@@ -366,12 +408,13 @@ def _parse(
                     line=None if first_line is None else r + first_line,
                     respondent=None if ids is None else ids[r],
                     item=columns[c],
-                    value=str(text[columns[c]][r]),
+                    value=str(raw_text[r, c]),
                     problem=what,
                 )
             )
-        values[bad] = np.nan
-    return values, problems
+    fit = check(values, raw_text, unparsed, lo, hi, missing_codes, problems)
+    values[bad] = np.nan
+    return values, fit
 
 
 def _straight_line(raw: np.ndarray) -> np.ndarray:

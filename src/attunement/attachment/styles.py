@@ -7,11 +7,13 @@ The dimensions are the measurement; a category is a coarser summary and always n
   secure = 3.2893296 avo + 5.4725318 anx - 11.5307833; fearful = 7.2371075 avo + 8.1776448 anx
   - 32.3553266; preoccupied = 3.9246754 avo + 9.7102446 anx - 28.4573220; dismissing =
   7.3654621 avo + 4.9392039 anx - 22.2281088; the highest value wins (ties: first in that order).
-  They were estimated on 7-point ECR means. Scores on another range ``[lo, hi]`` are first mapped
-  linearly to 1-7 (``1 + 6 (x - lo) / (hi - lo)``): an extrapolation, since the functions were
-  never estimated on such data, and the result says so. (Public copies print the fearful anxiety
-  weight as 8.1776448 or 8.1776446; we use the majority value, 8.1776448; the difference is
-  below 1e-6 per point.)
+  They were estimated on 7-point means of the 36-item ECR only. On any other instrument (ECR-R,
+  ECR-S, ECR-12, ECR-RS ...) they are refused unless ``extrapolate=True`` (``--extrapolate``), and
+  the result then says it is an extrapolation. Scores on another range ``[lo, hi]`` are first
+  mapped linearly to 1-7 (``1 + 6 (x - lo) / (hi - lo)``): also an extrapolation, since the
+  functions were never estimated on such data, and the result says so. (Public copies print
+  the fearful anxiety weight as 8.1776448 or 8.1776446; we use the majority value, 8.1776448;
+  the difference is below 1e-6 per point.)
 - ``midpoint``: quadrants split at the scale midpoint ``(lo + hi) / 2``; a score equal to the cut
   counts as low. Low/low secure, high anxiety only preoccupied, high avoidance only dismissing,
   high/high fearful (Bartholomew & Horowitz 1991's four-category model).
@@ -34,6 +36,7 @@ from attunement.measures.base import Result
 from attunement.measures.families.styles import METHODS
 
 STYLES = ("secure", "fearful", "preoccupied", "dismissing")
+BRENNAN_INSTRUMENTS = ("ecr",)  # the functions were estimated on the 36-item ECR only
 BRENNAN_1998 = np.array(
     [
         # avoidance, anxiety, constant
@@ -77,6 +80,25 @@ class StyleResult(Result):
         return self.labels.to_frame()
 
 
+def check_method(
+    method: str, instrument: str | None, subscales: set[str], *, extrapolate: bool = False
+) -> None:
+    """Refuse a method the instrument cannot support: an unknown method, no anxiety and
+    avoidance scores, or ``brennan1998`` on an instrument other than the 36-item ECR without
+    ``extrapolate`` (``ParameterError``)."""
+    if method not in METHODS:
+        raise ParameterError(f"unknown style method {method!r}; choose one of {', '.join(METHODS)}")
+    if not {"anxiety", "avoidance"} <= subscales:
+        raise ParameterError(f"{instrument} has no anxiety and avoidance scores to classify")
+    if method == "brennan1998" and instrument not in BRENNAN_INSTRUMENTS and not extrapolate:
+        raise ParameterError(
+            f"styles brennan1998: the classification functions were estimated on the 36-item "
+            f"ECR only, not on {instrument or 'scores of an unnamed instrument'}; use midpoint "
+            "or median, or pass --extrapolate (extrapolate=True) to apply them anyway, labelled "
+            "an extrapolation"
+        )
+
+
 def classify(
     anxiety: np.ndarray,
     avoidance: np.ndarray,
@@ -84,10 +106,13 @@ def classify(
     *,
     scale_min: float,
     scale_max: float,
+    instrument: str | None = "ecr",
+    extrapolate: bool = False,
 ) -> StyleResult:
-    """Categories of each (anxiety, avoidance) pair by ``method`` (see the module docstring)."""
-    if method not in METHODS:
-        raise ParameterError(f"unknown style method {method!r}; choose one of {', '.join(METHODS)}")
+    """Categories of each (anxiety, avoidance) pair by ``method`` (see the module docstring);
+    ``instrument``: the id the scores come from (``brennan1998`` needs ``ecr`` or
+    ``extrapolate``)."""
+    check_method(method, instrument, {"anxiety", "avoidance"}, extrapolate=extrapolate)
     if scale_min >= scale_max:
         raise ParameterError(f"scale_min must be below scale_max, got {scale_min} and {scale_max}")
     anx = np.asarray(anxiety, dtype=np.float64)
@@ -96,6 +121,13 @@ def classify(
     params: dict[str, Any] = {"method": method, "scale_min": scale_min, "scale_max": scale_max}
     warnings: list[str] = []
     if method == "brennan1998":
+        params["instrument"] = instrument
+        params["extrapolated_to_instrument"] = instrument not in BRENNAN_INSTRUMENTS
+        if instrument not in BRENNAN_INSTRUMENTS:
+            warnings.append(
+                f"brennan1998 on {instrument}: an extrapolation; the classification functions "
+                "were estimated on the 36-item ECR only"
+            )
         rescale = (scale_min, scale_max) != (1, 7)
         if rescale:
             anx = 1 + 6 * (anx - scale_min) / (scale_max - scale_min)

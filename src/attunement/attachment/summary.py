@@ -59,7 +59,8 @@ def sample_figures(
         "invalid_answers": invalid,
         "straight_lined": int(scores["straight_line"].sum()),
         "longstring_max": int(scores["longstring"].max() or 0),
-        "key_verification": inst.verification,
+        "instrument_version": inst.version,
+        "verification": inst.verification,
         **{
             f"{dim}_{name}": subscales.get(dim, {}).get(name)
             for dim in DIMENSIONS

@@ -15,6 +15,7 @@ SCORING = "Brennan, Clark & Shaver (1998); Fraley, Waller & Brennan (2000)"
 ALPHA = "Cronbach (1951) Psychometrika 16:297-334; Feldt (1965) Psychometrika 30:357-370"
 OMEGA = "McDonald (1999) Test Theory: A Unified Treatment, ch. 6"
 FLAGS = "Johnson (2005) J Res Pers 39:103-129; Meade & Craig (2012) Psychol Methods 17:437-455"
+ITEMS = "Nunnally & Bernstein (1994) Psychometric Theory, 3rd ed., ch. 8 (item-total statistics)"
 
 
 def _run(responses, **config: Any):
@@ -31,12 +32,37 @@ def _run(responses, **config: Any):
         raise ParameterError(
             f"score: missing must be numbers, got {list(config['missing'])}"
         ) from None
-    return score(responses, **{**config, "missing": missing})
+    item_map = parse_item_map(config["item_map"] or ())
+    return score(
+        responses,
+        **{**config, "missing": missing, "item_map": item_map, "keep": config["keep"] or ()},
+    )
+
+
+def parse_item_map(pairs) -> dict[str, str]:
+    """``("A=secure", "B=fearful")`` -> ``{"A": "secure", "B": "fearful"}`` (data column ->
+    item column)."""
+    from attunement.errors import ParameterError
+
+    out = {}
+    for pair in pairs:
+        column, sep, item = (part.strip() for part in str(pair).partition("="))
+        if not sep or not column or not item:
+            raise ParameterError(f"score: item_map entries are COLUMN=ITEM, got {pair!r}")
+        out[column] = item
+    return out
 
 
 PARAMETERS = (
     Param("instrument", "text", None, "The instrument's id (attunement score --help lists them)."),
     Param("items_prefix", "text", "Q", "Item columns are PREFIX1..PREFIXk."),
+    Param(
+        "item_map",
+        "labels",
+        None,
+        "Data column = item column pairs (A=secure|B=fearful ...): which column holds which item; "
+        "instruments read by name (the RQ) need it when the columns are letters.",
+    ),
     Param("scale_min", "count", None, "Lowest answer (default: the published one)."),
     Param("scale_max", "count", None, "Highest answer (default: the published one)."),
     Param("missing", "labels", None, "Declared missing codes (numbers, e.g. 0)."),
@@ -47,6 +73,7 @@ PARAMETERS = (
         "Largest share of a subscale's items that may be missing for a score.",
     ),
     Param("id_column", "text", None, "Respondent id column."),
+    Param("keep", "labels", None, "Columns passed through to every output row (age|gender ...)."),
     Param(
         "invalid",
         "option",
@@ -54,8 +81,20 @@ PARAMETERS = (
         "Invalid answers: raise lists them and stops; missing scores them as missing.",
         ("raise", "missing"),
     ),
+    Param(
+        "range_check",
+        "flag",
+        True,
+        "Stop when 30+ respondents never reach an end of the scale (false: a warning only).",
+    ),
     Param("confidence", "fraction", 0.95, "Confidence level of alpha's interval."),
     Param("styles", "option", None, "Add attachment categories by this method.", METHODS),
+    Param(
+        "extrapolate",
+        "flag",
+        False,
+        "Allow brennan1998 on instruments other than the 36-item ECR (labelled an extrapolation).",
+    ),
 )
 
 
@@ -138,10 +177,26 @@ FIGURES = (
         FLAGS,
     ),
     Figure(
-        "key_verification",
+        "items_negative_r",
+        "count",
+        "items against the rest of their subscale (mis-keyed?)",
+        "Items whose corrected item-total correlation is negative; each is named in a warning "
+        "(reverse-keyed? check your item order).",
+        ITEMS,
+    ),
+    Figure(
+        "instrument_version",
+        "text",
+        "instrument version",
+        "The version of the instrument's key (instruments.csv).",
+        "attachment/instruments/instruments.csv",
+    ),
+    Figure(
+        "verification",
         "text",
         "scoring key verification",
-        "verified (two or more sources agree), one-source or unverified.",
+        "verified (two or more public sources agree, or reference figures reproduced), "
+        "one-source or unverified; the source says which sources.",
         "attachment/instruments/instruments.csv",
     ),
     *_dimension("anxiety"),
@@ -170,6 +225,16 @@ FIGURES = (
         shape="detail",
     ),
     Figure(
+        "items",
+        "number",
+        "item analysis",
+        "Per item, within its subscale, on complete cases: item, column, subscale, reversed, n, "
+        "mean and sd of the keyed answers, r_corrected (Pearson r with the sum of the other "
+        "items) and alpha_if_deleted.",
+        ITEMS,
+        shape="detail",
+    ),
+    Figure(
         "problems",
         "text",
         "invalid answers, one by one",
@@ -194,6 +259,6 @@ FAMILY = Family(
     parameters=PARAMETERS,
     figures=FIGURES,
     runner=_run,
-    source=f"{SCORING}; {ALPHA}; {OMEGA}; {FLAGS}",
+    source=f"{SCORING}; {ALPHA}; {OMEGA}; {FLAGS}; {ITEMS}",
     key_parameters=("instrument",),
 )

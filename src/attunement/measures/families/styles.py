@@ -31,6 +31,8 @@ def _run(scores, **config: Any):
         config["method"],
         scale_min=scores.parameters["scale_min"],
         scale_max=scores.parameters["scale_max"],
+        instrument=scores.instrument.id,
+        extrapolate=config["extrapolate"],
     )
 
 
@@ -42,6 +44,13 @@ PARAMETERS = (
         "brennan1998: Brennan et al.'s classification functions; midpoint or median: quadrants "
         "split at the scale midpoint or the sample medians.",
         METHODS,
+    ),
+    Param(
+        "extrapolate",
+        "flag",
+        False,
+        "Allow brennan1998 on instruments other than the 36-item ECR, on which its functions "
+        "were estimated (the result says it is an extrapolation).",
     ),
 )
 
