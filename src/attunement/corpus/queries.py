@@ -67,6 +67,16 @@ def recording_page(con: duckdb.DuckDBPyConnection, limit: int, offset: int) -> l
     )
 
 
+def recording_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every recording for a browsing table: id, path, format, hours, segments, child age in
+    days, and the participants and extra metadata as stored (JSON text)."""
+    return rows(
+        con,
+        "SELECT recording_id, path, format, duration_ms / 3.6e6 AS hours, n_segments, "
+        "child_age_days, participants, extra FROM recordings ORDER BY recording_id",
+    )
+
+
 def recording(con: duckdb.DuckDBPyConnection, recording_id: str) -> dict | None:
     """The stored metadata of one recording, or None."""
     found = rows(con, "SELECT * FROM recordings WHERE recording_id = ?", [recording_id])

@@ -17,6 +17,8 @@ are ``attunement.web.guard``'s; size, time and concurrency limits are ``ServerLi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import threading
@@ -35,9 +37,10 @@ from attunement.errors import AttunementError, DataError, ReadError, StoreBusy, 
 from attunement.io.registry import extensions
 from attunement.web import corpus as corpus_pages
 from attunement.web import outcome as simulation
+from attunement.web.families import Families
 from attunement.web.guard import Guard
 from attunement.web.limits import ServerLimits
-from attunement.web.pages import Pages, trusted_svg
+from attunement.web.pages import Pages, rule_meanings, size_text, trusted_svg
 from attunement.web.uploads import Upload, UploadRejected, UploadStore
 from attunement.web.workers import Workers
 
@@ -50,11 +53,14 @@ PAGE_POLICY = (
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 Slider = Annotated[float, Query(ge=0.0, le=1.0)]
 ReportView = Annotated[str, Query(pattern="^(research|coach)$")]
+Lang = Annotated[str, Query(pattern="^(en|es)$")]
 MAX_PAGE = 1_000_000  # corpus pages of 100 recordings; beyond the last page shows the last
 ANALYSES = {  # what the workers run, by name: the server never imports the science
     "measure": "attunement.web.reports:measure",
     "report": "attunement.web.reports:write_report",
     "simulate": "attunement.web.simulation:write_outcome",
+    "family": "attunement.web.reports:write_family_report",
+    "corpus": "attunement.web.reports:write_corpus_report",
 }
 
 
@@ -73,6 +79,7 @@ def create_app(
     request must carry, or None (see ``attunement.web.guard``)."""
     limits = limits or ServerLimits()
     store = UploadStore(data_dir, limits)
+    families = Families(store)
     cache = store.data_dir / "cache"
     cache.mkdir(mode=0o700, exist_ok=True)
     os.chmod(cache, 0o700)
@@ -163,7 +170,10 @@ def create_app(
             request,
             "upload.html",
             extensions=sorted(extensions()),
-            limit=store.max_bytes,
+            limit=size_text(store.max_bytes),
+            families=families.all(),
+            rules=rule_meanings(),
+            data_dir=store.data_dir,
         )
 
     receiving = _Slots(limits.max_uploads)
@@ -182,6 +192,11 @@ def create_app(
                 exc.headers.setdefault("Connection", "close")
                 raise
             try:
+                families.apply(received)
+            except UploadRejected:
+                store.discard(received)
+                raise
+            try:
                 received.recordings = await workers.run(
                     ANALYSES["measure"], store, received, about=received.original_name
                 )
@@ -189,6 +204,7 @@ def create_app(
                 store.discard(received)
                 raise
         store.save(received)
+        families.forget_reports(received.child)
         return RedirectResponse(f"/recordings/{received.id}", status_code=303)
 
     @app.get("/recordings", response_class=HTMLResponse)
@@ -204,7 +220,105 @@ def create_app(
     @app.get("/recordings/{upload_id}", response_class=HTMLResponse)
     def recording(request: Request, upload_id: str):
         found = find(upload_id)
-        return pages.render(request, "recording.html", upload=found)
+        return pages.render(
+            request, "recording.html", upload=found, family=families.get(found.child)
+        )
+
+    async def confirmed(request: Request) -> None:
+        """A state-changing form must carry this session's form token (403 otherwise)."""
+        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
+        token = str(form.get("csrf") or "")
+        if not hmac.compare_digest(token.encode(), request.state.csrf.encode()):
+            raise UploadRejected(
+                403,
+                "Refused",
+                "This request did not come from this dashboard's own page (its form token is "
+                "missing or out of date). Open the page again and confirm from there.",
+            )
+
+    @app.get("/recordings/{upload_id}/delete", response_class=HTMLResponse)
+    def confirm_delete(request: Request, upload_id: str):
+        found = find(upload_id)
+        return pages.render(
+            request,
+            "delete.html",
+            what=found.original_name,
+            count=1,
+            action=f"/recordings/{found.id}/delete",
+            back=f"/recordings/{found.id}",
+        )
+
+    @app.post("/recordings/{upload_id}/delete")
+    async def delete_recording(request: Request, upload_id: str):
+        found = find(upload_id)
+        await confirmed(request)
+        store.discard(found)
+        families.forget_reports(found.child)
+        log.info("deleted upload %s", found.id)
+        target = f"/families/{found.child}" if families.get(found.child) else "/recordings"
+        return RedirectResponse(target, status_code=303)
+
+    def find_family(family_id: str):
+        found = families.get(family_id)
+        if found is None:
+            raise HTTPException(404, "No family has this id.")
+        return found
+
+    @app.get("/families", response_class=HTMLResponse)
+    def family_list(request: Request):
+        listed = [(f, len(families.visits(f))) for f in families.all()]
+        return pages.render(request, "families.html", families=listed)
+
+    @app.get("/families/{family_id}", response_class=HTMLResponse)
+    def family_page(request: Request, family_id: str, lang: Lang = "en"):
+        found = find_family(family_id)
+        return pages.render(
+            request, "family.html", family=found, visits=families.visits(found), lang=lang
+        )
+
+    @app.get("/families/{family_id}/report", response_class=HTMLResponse)
+    async def family_report(family_id: str, lang: Lang = "en"):
+        found = find_family(family_id)
+        visits = families.visits(found)
+        if not visits:
+            raise HTTPException(404, "This family has no recordings yet.")
+        target = families.report_path(found, lang)
+        await workers.make(
+            target,
+            ANALYSES["family"],
+            store,
+            visits,
+            found.name,
+            found.born,
+            lang,
+            target,
+            about=found.name or "the family's recordings",
+        )
+        return FileResponse(
+            target,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
+
+    @app.get("/families/{family_id}/delete", response_class=HTMLResponse)
+    def confirm_family_delete(request: Request, family_id: str):
+        found = find_family(family_id)
+        return pages.render(
+            request,
+            "delete.html",
+            what=found.name or "this family",
+            count=len(families.visits(found)),
+            action=f"/families/{found.id}/delete",
+            back=f"/families/{found.id}",
+        )
+
+    @app.post("/families/{family_id}/delete")
+    async def delete_family(request: Request, family_id: str):
+        found = find_family(family_id)
+        await confirmed(request)
+        n = families.delete(found)
+        log.info("deleted family %s and %d recording(s)", found.id, n)
+        return RedirectResponse("/families", status_code=303)
 
     @app.get("/recordings/{upload_id}/report/{index}", response_class=HTMLResponse)
     async def report(upload_id: str, index: int, view: ReportView = "research"):
@@ -229,9 +343,35 @@ def create_app(
         )
 
     @app.get("/corpus", response_class=HTMLResponse)
-    def corpus_home(request: Request, page: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0):
-        view = corpus_pages.overview(corpus_path, page) if corpus_path else None
+    def corpus_home(
+        request: Request,
+        page: Annotated[int, Query(ge=0, le=MAX_PAGE)] = 0,
+        sort: Annotated[str, Query(max_length=64)] = "recording_id",
+        order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    ):
+        view = (
+            corpus_pages.overview(corpus_path, page, sort, order == "desc") if corpus_path else None
+        )
         return pages.render(request, "corpus.html", view=view, store=corpus_path)
+
+    @app.get("/corpus/recordings/{recording_id}/report", response_class=HTMLResponse)
+    async def corpus_report(recording_id: str):
+        if corpus_path is None:
+            raise HTTPException(404, "No corpus store is open; start with --corpus STORE.")
+        if corpus_pages.recording(corpus_path, recording_id) is None:
+            raise HTTPException(404, "The corpus has no recording with this id.")
+        digest = hashlib.sha256(recording_id.encode()).hexdigest()[:32]
+        target = cache / f"corpus-{digest}.report.html"
+        if target.is_file() and target.stat().st_mtime < corpus_path.stat().st_mtime:
+            target.unlink()  # the store changed since: make it again
+        await workers.make(
+            target, ANALYSES["corpus"], corpus_path, recording_id, target, about=recording_id
+        )
+        return FileResponse(
+            target,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": REPORT_POLICY},
+        )
 
     @app.get("/corpus/recordings/{recording_id}", response_class=HTMLResponse)
     def corpus_recording(request: Request, recording_id: str):

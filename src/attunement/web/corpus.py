@@ -9,6 +9,7 @@ comes from the measure registry: every family that runs on recordings, its headl
 
 from __future__ import annotations
 
+import json
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,41 +39,84 @@ def _shown(family: Family, row: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def overview(store: Path, page: int = 0) -> dict[str, Any]:
-    """Counts, formats, one page of recordings with the headline figures of the first measured
-    configuration of the first family in the store (e.g. turns under its first rule), and every
-    failure. A page beyond the last shows the last."""
+SORTABLE = ("recording_id", "child", "child_age_days", "format", "hours", "n_segments")
+
+
+def child_of(row: dict[str, Any]) -> str:
+    """The recording's child as its source names it: a ``child_id`` in its metadata (e.g.
+    ChildProject's), else the key child's name or id among its participants; "" if neither."""
+    extra = json.loads(row.get("extra") or "{}")
+    if isinstance(extra, dict) and extra.get("child_id"):
+        return str(extra["child_id"])
+    for p in json.loads(row.get("participants") or "[]"):
+        if isinstance(p, dict) and p.get("speaker_type") == "CHI":
+            return str(p.get("name") or p.get("id") or "")
+    return ""
+
+
+def overview(
+    store: Path, page: int = 0, sort: str = "recording_id", descending: bool = False
+) -> dict[str, Any]:
+    """Counts, formats, one page of recordings (sorted by ``sort``: a column of ``SORTABLE``
+    or a headline figure's name) with their child and age and the headline figures of the
+    first measured configuration of the first family in the store (e.g. turns under its first
+    rule), and every failure. A page beyond the last shows the last; a recording without a
+    value sorts last either way."""
     with _connection(store) as con:
         totals = queries.totals(con)
         pages = max(1, -(-totals["recordings"] // PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        recordings = queries.recording_page(con, PAGE_SIZE, page * PAGE_SIZE)
-        shown = None
+        recordings = queries.recording_rows(con)
+        for r in recordings:
+            r["child"] = child_of(r)
+            del r["participants"], r["extra"]
+        shown, values = None, {}
         for family in families("recording"):
             keys = queries.key_values(con, family)
             if family.name in queries.tables(con) and (keys or not family.key_parameters):
                 chosen = keys[0] if keys else {}
-                latest = queries.latest(
-                    con, family, chosen, [r["recording_id"] for r in recordings]
-                )
+                latest = queries.latest(con, family, chosen)
                 by_id = {row["recording_id"]: row for row in latest.iter_rows(named=True)}
                 for r in recordings:
-                    r["figures"] = _shown(family, by_id.get(r["recording_id"], {}))
+                    found = by_id.get(r["recording_id"], {})
+                    r["figures"] = _shown(family, found)
+                    values[r["recording_id"]] = {
+                        f.name: found.get(f.name) for f in _headline(family)
+                    }
                 shown = {
                     "title": family.title,
                     "key": chosen,
-                    "labels": [f.label for f in _headline(family)],
+                    "columns": [(f.name, f.label) for f in _headline(family)],
                 }
                 break
-        out = {
-            "totals": totals,
-            "formats": queries.formats(con),
-            "shown": shown,
-            "recordings": recordings,
-            "failures": queries.failures(con).to_dicts(),
-        }
-    out |= {"page": page, "pages": pages}
-    return out
+        failures = queries.failures(con).to_dicts()
+        formats = queries.formats(con)
+    names = {name for name, _ in (shown or {}).get("columns", [])}
+    if sort not in SORTABLE and sort not in names:
+        sort = "recording_id"
+
+    def value(r):
+        v = r.get(sort) if sort in SORTABLE else values.get(r["recording_id"], {}).get(sort)
+        return v in (None, ""), v if v not in (None, "") else 0
+
+    ordered = sorted(recordings, key=lambda r: r["recording_id"])
+    ordered.sort(key=value, reverse=descending)
+    if descending:  # missing values last either way
+        ordered.sort(key=lambda r: value(r)[0])
+    first = page * PAGE_SIZE
+    return {
+        "totals": totals,
+        "formats": formats,
+        "shown": shown,
+        "recordings": ordered[first : first + PAGE_SIZE],
+        "failures": failures,
+        "page": page,
+        "pages": pages,
+        "first": first + 1 if ordered else 0,
+        "last": min(first + PAGE_SIZE, len(ordered)),
+        "sort": sort,
+        "descending": descending,
+    }
 
 
 def recording(store: Path, recording_id: str) -> dict[str, Any] | None:

@@ -49,3 +49,19 @@ class Pages:
 def trusted_svg(text: str | None) -> Markup | None:
     """SVG drawn by this server's own plotting code, to be inlined unescaped."""
     return None if text is None else Markup(text)
+
+
+def size_text(n_bytes: int) -> str:
+    """A size for people: "200 MB", "1.5 GB", "512 KB" (1 MB = 1,048,576 bytes, as the limit
+    flag ``--max-upload-mb`` counts)."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n_bytes:,} bytes"
+
+
+def rule_meanings() -> list[tuple[str, str]]:
+    """Each turn rule with its one-line meaning (the ``turns`` family's declaration)."""
+    from attunement.measures.families.turns import RULE_MEANINGS, RULE_NAMES
+
+    return [(name, RULE_MEANINGS[name]) for name in RULE_NAMES]

@@ -10,12 +10,14 @@ the page and the CLI agree; the labels are the catalogue's.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from attunement.measures.registry import families, run_all
 from attunement.recording import Recording
 from attunement.report.build import recording_report
+from attunement.report.family import family_report
 from attunement.web.files import write_private
 from attunement.web.uploads import Upload, UploadRejected, UploadStore
 
@@ -34,10 +36,11 @@ def warm() -> None:
 
 
 def measure(store: UploadStore, upload: Upload) -> list[dict[str, Any]]:
-    """Read the stored upload: each recording's headline figures (``headline``)."""
+    """Read the stored upload: each recording's headline figures (``headline``) under the
+    upload's turn rule."""
     recordings = store.read(upload)
     try:
-        return [headline(rec) for rec in recordings]
+        return [headline(rec, upload.rule) for rec in recordings]
     except MemoryError:
         raise
     except Exception as exc:  # a measure failing on odd content is the file's problem here
@@ -50,13 +53,13 @@ def measure(store: UploadStore, upload: Upload) -> list[dict[str, Any]]:
         ) from None
 
 
-def headline(rec: Recording) -> dict[str, Any]:
+def headline(rec: Recording, rule: str = "lena") -> dict[str, Any]:
     """The recording's summary and, per family, its parameters and headline figures (name,
     label, value shown with its unit's precision), or why the recording cannot support it."""
     summary = rec.summary()
     summary.pop("path", None)
     families = []
-    for outcome in run_all(rec):
+    for outcome in run_all(rec, {"turns": {"rule": rule}}):
         entry: dict[str, Any] = {"family": outcome.family.name, "title": outcome.family.title}
         if outcome.result is None:
             entry["reason"] = outcome.reason
@@ -78,4 +81,42 @@ def write_report(
     """Write the report of recording ``index`` of ``upload`` (the coach view first when
     ``coach_view``) to ``target`` (mode 0600, atomically), with every family's defaults."""
     rec = store.read(upload)[index]
-    write_private(target, recording_report(rec, coach_view=coach_view))
+    settings = {"turns": {"rule": upload.rule}}
+    write_private(target, recording_report(rec, coach_view=coach_view, settings=settings))
+
+
+def write_family_report(
+    store: UploadStore,
+    uploads: list[Upload],
+    name: str,
+    birth: date | None,
+    lang: str,
+    target: Path,
+) -> None:
+    """Write the family view (``report.family``) of the recordings of ``uploads`` (one child's
+    visits, under the first visit's turn rule, without words if any visit was uploaded without
+    them) in ``lang`` to ``target`` (mode 0600, atomically)."""
+    recordings = [rec for upload in uploads for rec in store.read(upload)]
+    rule = uploads[0].rule if uploads else "lena"
+    report = family_report(
+        recordings,
+        lang=lang,
+        child_name=name or None,
+        birth_date=birth,
+        settings={"turns": {"rule": rule}, "repair": {"match_table": "auto"}},
+        words=all(u.keep_text for u in uploads),
+    )
+    write_private(target, report.html)
+
+
+def write_corpus_report(db: Path, recording_id: str, target: Path) -> None:
+    """Write the report of one recording of a corpus store (opened read-only) to ``target``."""
+    from contextlib import closing
+
+    from attunement.corpus import open_store, rebuild
+    from attunement.corpus.store import guarded
+
+    with guarded(db), closing(open_store(db, read_only=True, wait_s=3.0)) as con:
+        ((meta, rows),) = rebuild.fetch(con, [recording_id])
+        rec = rebuild.recording(meta, rows)
+    write_private(target, recording_report(rec))

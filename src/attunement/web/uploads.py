@@ -34,7 +34,7 @@ import logging
 import os
 import re
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 NAME_LIMIT = 255  # characters of the original name kept as metadata
 TOKEN_FIELD = "csrf"
 TOKEN_LIMIT = 256  # bytes of the token field read
+FIELDS = ("child", "child_name", "birth_date", "privacy", "rule")  # the form's other fields
+FIELD_LIMIT = 200  # bytes of each other field read
 
 
 class UploadRejected(DataError):
@@ -84,6 +86,10 @@ class Upload:
     extension: str
     uploaded_at: str
     recordings: list[dict[str, Any]] = field(default_factory=list)
+    child: str = ""  # the family (``attunement.web.families``) the recording belongs to
+    keep_text: bool = True  # the privacy choice: False keeps timing and roles only
+    rule: str = "lena"  # the turn rule chosen on the form
+    form: dict[str, str] = field(default_factory=dict)  # the form's fields; not saved
 
     @property
     def file_name(self) -> str:
@@ -163,7 +169,9 @@ class UploadStore:
         if part.name is None or part.size == 0:
             part.discard()
             raise UploadRejected(400, "No file", "Choose a non-empty file to upload.")
-        return self._check(upload_id, part)
+        upload = self._check(upload_id, part)
+        upload.form = {k: v.decode("utf-8", "replace").strip() for k, v in part.fields.items()}
+        return upload
 
     async def _in_time(self, chunks):
         """The chunks, as long as they keep to the upload's time limits (else 408)."""
@@ -236,11 +244,12 @@ class UploadStore:
     # -- reading and metadata ------------------------------------------------------------
 
     def read(self, upload: Upload) -> list[Recording]:
-        """The recordings in a stored upload, shown under the original name; raises
-        ``UploadRejected`` (422) with the reader's message, the private path replaced."""
+        """The recordings in a stored upload, shown under the original name, with the upload's
+        privacy choice; raises ``UploadRejected`` (422) with the reader's message, the private
+        path replaced."""
         path = self.folder / upload.file_name
         try:
-            recordings = read_file(path, format=upload.format)
+            recordings = read_file(path, format=upload.format, keep_text=upload.keep_text)
         except ReadError as exc:
             where = upload.original_name if exc.line is None else f"line {exc.line}"
             raise UploadRejected(
@@ -263,12 +272,18 @@ class UploadStore:
         return recordings
 
     def save(self, upload: Upload) -> None:
-        text = json.dumps(asdict(upload), ensure_ascii=False, default=str)
-        write_private(self.folder / f"{upload.id}.json", text)
+        saved = {k: v for k, v in asdict(upload).items() if k != "form"}
+        write_private(self.folder / f"{upload.id}.json", json.dumps(saved, ensure_ascii=False))
 
     def discard(self, upload: Upload) -> None:
+        """Remove the upload's file, its metadata and everything made from it (reports and
+        remembered refusals, ``<id>.*``)."""
         for name in (upload.file_name, f"{upload.id}.json"):
             (self.folder / name).unlink(missing_ok=True)
+        for made in self.folder.glob(f"{upload.id}.*"):
+            made.unlink(missing_ok=True)
+        for made in self.folder.glob(f".{upload.id}.*"):  # a report being written
+            made.unlink(missing_ok=True)
 
     def get(self, upload_id: str) -> Upload | None:
         """The upload with this id, or None (also for anything that is not an id)."""
@@ -277,7 +292,9 @@ class UploadStore:
         meta = self.folder / f"{upload_id}.json"
         if not meta.is_file():
             return None
-        return Upload(**json.loads(meta.read_text(encoding="utf-8")))
+        known = {f.name for f in fields(Upload)}
+        saved = json.loads(meta.read_text(encoding="utf-8"))
+        return Upload(**{k: v for k, v in saved.items() if k in known})
 
     def all(self) -> list[Upload]:
         """Every stored upload, newest first."""
@@ -313,13 +330,16 @@ class _FilePart:
     """Receives the multipart callbacks: writes the ``file`` field to ``path`` (0600) while
     counting, hashing and keeping the first bytes for sniffing; keeps the ``csrf`` field and,
     when a ``token`` is expected, sets ``forged`` instead of opening the file unless that
-    field came first and matches; other fields are ignored."""
+    field came first and matches; keeps the first ``FIELD_LIMIT`` bytes of each of ``FIELDS``
+    (the child, the privacy choice, the turn rule); other fields are ignored."""
 
     def __init__(self, path: Path, max_bytes: int, token: str | None = None):
         self.path = path
         self.max_bytes = max_bytes
         self.token = token
         self.form_token = b""
+        self.fields: dict[str, bytes] = {}
+        self._field_name: str | None = None
         self.forged = False
         self.name: str | None = None
         self.size = 0
@@ -348,6 +368,7 @@ class _FilePart:
         self._disposition = b""
         self._is_file = False
         self._is_token = False
+        self._field_name = None
 
     def _field(self, data: bytes, start: int, end: int) -> None:
         self._header_field += data[start:end]
@@ -364,6 +385,8 @@ class _FilePart:
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._disposition)
         self._is_token = options.get(b"name") == TOKEN_FIELD.encode()
+        name = options.get(b"name", b"").decode("ascii", "replace")
+        self._field_name = name if name in FIELDS and b"filename" not in options else None
         if options.get(b"name") == b"file" and b"filename" in options and self.name is None:
             if self.token is not None and not hmac.compare_digest(
                 self.form_token, self.token.encode()
@@ -378,6 +401,9 @@ class _FilePart:
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self._is_token:
             self.form_token = (self.form_token + data[start:end])[:TOKEN_LIMIT]
+        if self._field_name is not None:
+            held = self.fields.get(self._field_name, b"")
+            self.fields[self._field_name] = (held + data[start:end])[:FIELD_LIMIT]
         if not self._is_file or self.too_large:
             return
         piece = data[start:end]

@@ -9,6 +9,12 @@ from attunement.measures.params import Param
 from attunement.measures.registry import Family
 
 RULE_NAMES = ("lena", "alternation", "window", "adjacent")
+RULE_MEANINGS = {  # one line each for people; the full definitions are the rules' own (RULES)
+    "lena": "LENA's count: child and adult taking turns less than 5 s apart, counted in pairs.",
+    "alternation": "Child and adult blocks of talk that follow each other within 5 s.",
+    "window": "An adult answers a child's sound (or the child an adult's) within 5 s.",
+    "adjacent": "ChildProject's count: child and partner segments next to each other within 1 s.",
+}
 CONTINGENCY = "Contingent-response literature (Bornstein et al. 2008; Warlaumont et al. 2014)"
 SHIFT_SOURCE = "Moulder, Boker, Ramseyer & Tschacher (2018) Psychol Methods 23:757"
 
