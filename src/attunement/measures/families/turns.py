@@ -41,6 +41,7 @@ def _run(recording, **config: Any):
         seed=config["seed"],
         min_shift_s=config["min_shift_s"],
         project_12h=config["project_12h"],
+        error_model=config["error_model"],
         allow_large=True,  # the configuration passed its caps as the caller asked
         **rule_params,
     )
@@ -79,7 +80,15 @@ PARAMETERS = (
     Param("seed", "seed", 0, "Seed of the chance baseline."),
     Param("min_shift_s", "seconds", 60.0, "Smallest circular shift of the chance baseline."),
     Param("project_12h", "flag", False, "Add LENA's 12-hour projection (turns per hour x 12)."),
+    Param(
+        "error_model",
+        "text",
+        None,
+        "Error model (JSON from attunement agree --save-error-model, or a preset): adds 95% "
+        "intervals from n_resamples simulated days.",
+    ),
 )
+UNCERTAINTY = "Beaumont, Zhang & Balding (2002) Genetics 162:2025-2035 (regression-adjusted ABC)"
 
 FIGURES = (
     Figure("turns", "count", "turns", "Serve-response pairs the rule counted.", headline=True),
@@ -210,6 +219,78 @@ FIGURES = (
         "LENA-style 12-hour projection (turns)",
         "turns_per_hour x 12, only with project_12h: a projection, not a count.",
         "LENA Foundation, LENA Pro reports",
+    ),
+    Figure(
+        "turns_low",
+        "count",
+        "turns, 95% interval low",
+        "With an error model: lower end of the 95% interval for the turns a human annotation of "
+        "the same audio would give.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "turns_high",
+        "count",
+        "turns, 95% interval high",
+        "With an error model: upper end of that 95% interval.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "turns_per_hour_low",
+        "per_hour",
+        "turns per hour, 95% interval low",
+        "With an error model: lower end of the 95% interval for turns per hour.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "turns_per_hour_high",
+        "per_hour",
+        "turns per hour, 95% interval high",
+        "With an error model: upper end of the 95% interval for turns per hour.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "response_rate_low",
+        "share",
+        "response rate, 95% interval low",
+        "With an error model: lower end of the 95% interval for the response rate.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "response_rate_high",
+        "share",
+        "response rate, 95% interval high",
+        "With an error model: upper end of the 95% interval for the response rate.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "turns_bias",
+        "number",
+        "estimated bias of the count (measured - true)",
+        "With an error model: turns - turns_corrected, how far the naive count is likely off.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "turns_corrected",
+        "number",
+        "turns, corrected for the error model",
+        "With an error model: the median of the simulated true counts given this measurement.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "turns_per_hour_corrected",
+        "per_hour",
+        "turns per hour, corrected for the error model",
+        "turns_corrected per hour of audio recorded.",
+        UNCERTAINTY,
+    ),
+    Figure(
+        "uncertainty",
+        "text",
+        "how the interval was made",
+        "With an error model: the method, its assumptions, the model's source, simulated days.",
+        UNCERTAINTY,
+        shape="detail",
     ),
     Figure(
         "latency_histogram",

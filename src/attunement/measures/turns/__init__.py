@@ -22,7 +22,7 @@ from attunement.measures.turns.result import TurnResult
 from attunement.measures.turns.rules import RULES, Pairs, parameters
 from attunement.recording import Recording
 
-__all__ = ["RULES", "TurnResult", "count_turns", "turns"]
+__all__ = ["RULES", "TurnResult", "answered", "count_turns", "turns"]
 
 LATENCY_BIN_S = 0.5
 
@@ -37,6 +37,7 @@ def turns(
     bins: bool = True,
     project_12h: bool = False,
     allow_large: bool = False,
+    error_model: Any = None,
     **params: Any,
 ) -> TurnResult:
     """Count turns in ``recording`` under ``rule`` and derive every serve-and-return figure.
@@ -45,8 +46,11 @@ def turns(
     the number of circular shifts for the chance baseline (0 turns it off), ``seed`` seeds them
     and ``min_shift_s`` is the smallest shift; ``bins`` adds clock-aligned 5-minute and 1-hour bins;
     ``project_12h`` adds LENA's 12-hour projection (turns per hour x 12), labelled as such.
-    Every value is checked by the ``turns`` family's declarations (``allow_large`` lets
-    ``n_resamples`` pass its cap).
+    ``error_model`` (an ``ErrorModel``, a JSON file from ``attunement agree
+    --save-error-model`` or a preset name) adds 95% intervals for turns, turns per hour and the
+    response rate and the naive count's bias, from ``n_resamples`` simulated days
+    (``measures.agreement.uncertainty``; ``seed`` seeds them). Every value is checked by the
+    ``turns`` family's declarations (``allow_large`` lets ``n_resamples`` pass its cap).
     """
     spec = RULES.get(rule)
     p = parameters(rule, params)
@@ -128,6 +132,14 @@ def turns(
     )
     if rule == "lena":
         result.lena_agreement = _agreement(frame, pairs, result.warnings)
+    if error_model is not None:
+        from attunement.measures.agreement.error_model import load
+        from attunement.measures.agreement.uncertainty import turn_intervals
+
+        model = load(error_model)
+        for name, value in turn_intervals(recording, result, model, p, n_resamples, seed).items():
+            setattr(result, name, value)
+        result.parameters["error_model"] = model.source
     if bins:
         events = {
             "turns": onset[pairs.response],
@@ -165,17 +177,23 @@ def _exchange_starts(pairs: Pairs) -> np.ndarray:
 
 
 def _response_rate(onset, offset, role, p) -> float | None:
+    ok = answered(onset, offset, role, p)
+    return float(ok.mean()) if len(ok) else None
+
+
+def answered(onset, offset, role, p) -> np.ndarray:
+    """For each child unit (in row order), whether an adult unit starts within
+    [offset - overlap_s, offset + window_s] (not before the child's own onset): the response
+    rate's definition."""
     child = np.flatnonzero(role == CHILD)
     adult_onsets = onset[role == ADULT]
-    if not len(child):
-        return None
     window = round(p.get("window_s", 5.0) * 1000)
     overlap = round(p.get("overlap_s", 0.0) * 1000)
     lower = np.maximum(offset[child] - overlap, onset[child])
     j = np.searchsorted(adult_onsets, lower, side="left")
     ok = j < len(adult_onsets)
     ok[ok] &= adult_onsets[j[ok]] <= offset[child][ok] + window
-    return float(ok.mean())
+    return ok
 
 
 def _histogram(latencies: np.ndarray) -> dict[str, list]:

@@ -58,6 +58,16 @@ class TurnResult(Result):
     by_caregiver: dict[str, dict[str, int]]
     lena_12h_projection: float | None = None
     lena_agreement: dict[str, Any] | None = None
+    turns_low: int | None = None
+    turns_high: int | None = None
+    turns_per_hour_low: float | None = None
+    turns_per_hour_high: float | None = None
+    response_rate_low: float | None = None
+    response_rate_high: float | None = None
+    turns_bias: float | None = None
+    turns_corrected: float | None = None
+    turns_per_hour_corrected: float | None = None
+    uncertainty: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
     pairs: pl.DataFrame | None = field(default=None, repr=False)
     bins_5min: pl.DataFrame | None = field(default=None, repr=False)
