@@ -274,7 +274,7 @@ def _facts_table(visit: Visit, lang: Language) -> str:
             )
         )
     head = (lang.word("what_counted"), lang.word("this_visit"), lang.word("likely_range"))
-    return h.table(head, rows).replace("<table>", '<table class="facts">', 1)
+    return h.table(head, rows).replace("<table>", '<table class="facts" tabindex="0">', 1)
 
 
 def _value(name: str, value: float | None, lang: Language) -> str:
@@ -416,7 +416,7 @@ def _progress_table(seen, lang: Language) -> str:
             shown = _value(name, e.value, lang) if e is not None and e.value is not None else "–"
             row.append(f"{shown} ({lang.word('change_' + v.changes[name])})")
         rows.append(row)
-    return h.table(head, rows)
+    return h.table(head, rows).replace("<table>", '<table tabindex="0">', 1)  # it may scroll
 
 
 def _research(seen, lang: Language, *, words: bool) -> str:

@@ -83,7 +83,11 @@ def key_values(items: Iterable[tuple[str, Any]]) -> str:
 
 
 def figure(svg: str, caption: str, name: str) -> str:
-    """An inline SVG figure with its one-line caption; ``name`` marks what it shows."""
+    """An inline SVG figure with its one-line caption; ``name`` marks what it shows. A drawing
+    without alt text (``aria-label``) gets the caption as its alt text."""
+    head = svg[: svg.find(">")]
+    if head.startswith('<svg role="img" ') and "aria-label" not in head:
+        svg = svg.replace('<svg role="img" ', f'<svg role="img" aria-label="{esc(caption)}" ', 1)
     return (
         f'<figure data-figure="{esc(name)}">{svg}<figcaption>{esc(caption)}</figcaption></figure>'
     )
