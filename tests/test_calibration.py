@@ -1,4 +1,5 @@
-"""Calibration: the measures and the objective by hand, reproducibility by seed, the JSON rows."""
+"""Calibration: the targets and their intervals, the distance and the measures by hand, ABC-SMC
+on a problem with a known posterior, the --quick JSON rows and progress on stderr."""
 
 import json
 
@@ -9,138 +10,118 @@ from typer.testing import CliRunner
 
 from attunement.cli import app
 from attunement.simulate.calibration import (
-    BASE_RATE_KEYS,
+    BY_KEY,
     TARGETS,
-    calibrate,
-    objective,
-    population_measures,
+    Prior,
+    abc_smc,
+    development_measures,
+    distance,
 )
-from attunement.simulate.development import DevelopmentParams
-from attunement.simulate.population import simulate_population
+
+
+def test_targets_carry_values_intervals_and_hold_out_transmission_and_intervention():
+    assert len([t for t in TARGETS if t.literature is not None]) >= 14
+    for t in TARGETS:
+        low, high = t.interval
+        assert low < t.literature < high, t.key
+        assert t.source and t.interval_basis
+    held = {t.key for t in TARGETS if t.held_out}
+    assert {k for k in BY_KEY if "transmission" in k or "intervention" in k} == held
+    assert BY_KEY["transmission_agreement"].literature == 0.75  # van IJzendoorn 1995
+    assert BY_KEY["transmission_kappa"].literature == 0.49
+    assert BY_KEY["transmission_r"].literature == 0.31  # Verhage et al. 2016
+    assert BY_KEY["intervention_sensitivity_d"].literature == 0.33  # Bakermans-Kranenburg 2003
+    assert BY_KEY["intervention_security_d"].literature == 0.20
+    assert BY_KEY["sensitivity_r"].interval == (0.183, 0.295)  # Fisher z at N = 1,099
+    assert BY_KEY["stability_secure_early"].literature == 0.28  # Opie et al. 2021
+    assert BY_KEY["stability_kappa4_early"].literature == 0.23
+
+
+def test_distance_by_hand():
+    b, a = BY_KEY["share_B"], BY_KEY["share_A"]
+    measures = {"share_B": b.literature + b.se, "share_A": a.literature - 2 * a.se}
+    assert distance(measures, ("share_B", "share_A")) == pytest.approx(np.sqrt((1 + 4) / 2))
+    assert distance({"share_B": float("nan")}, ("share_B",)) == float("inf")
 
 
 def hand_frame() -> pl.DataFrame:
-    """10 children at 52 and 936 weeks: B x6, A x2, C, D at 1 y; children 5 (B -> A) and 6
-    (A -> B) change secure/insecure; life events for children 5, 6, 7; responsiveness equal to
-    secure at 1 y."""
-    first = ["B"] * 6 + ["A", "A", "C", "D"]
-    last = ["B"] * 5 + ["A", "B", "A", "C", "D"]
-    rows = {
-        "child": np.tile(np.arange(10), 2),
-        "age_weeks": np.repeat([52, 936], 10),
-        "attachment_class": first + last,
-        "responsiveness": np.tile([1.0] * 6 + [0.0] * 4, 2),
-        "event_week": np.tile([-1] * 5 + [100, 200, 300] + [-1, -1], 2),
-    }
-    return pl.DataFrame(rows)
-
-
-def test_measures_by_hand():
-    m = population_measures(hand_frame())
-    assert m["share_B"] == pytest.approx(0.6)
-    assert m["share_A"] == pytest.approx(0.2)
-    assert m["share_C"] == pytest.approx(0.1)
-    assert m["share_D"] == pytest.approx(0.1)
-    assert m["sensitivity_r"] == pytest.approx(1.0)
-    assert m["secure_agreement"] == pytest.approx(0.8)
-    # 2 x 2 table [[3, 1], [1, 5]]: p_o = .8, p_e = .6 * .6 + .4 * .4 = .52
-    assert m["secure_kappa"] == pytest.approx((0.8 - 0.52) / (1 - 0.52))
-    assert m["changed_event"] == pytest.approx(2 / 3)
-    assert m["changed_no_event"] == pytest.approx(0.0)
-    # phi of that table: (5 * 3 - 1 * 1) / sqrt(6 * 4 * 6 * 4) = 14 / 24
-    assert m["r_936"] == pytest.approx(14 / 24)
-    assert m["stability_plateau"] == pytest.approx(14 / 24)
-
-
-def test_objective_by_hand():
-    m = population_measures(hand_frame())
-    # base rates: ((.60-.62)/.02)^2 + ((.20-.15)/.02)^2 + ((.10-.09)/.02)^2 + ((.10-.15)/.02)^2
-    assert objective(m, BASE_RATE_KEYS) == pytest.approx(1 + 6.25 + 0.25 + 6.25)
-    kappa = 0.28 / 0.48
-    expected = (
-        13.75
-        + ((0.8 - 0.72) / 0.03) ** 2
-        + ((kappa - 0.44) / 0.05) ** 2
-        + ((2 / 3 - 0.44) / 0.05) ** 2
-        + ((0.0 - 0.22) / 0.05) ** 2
-        + ((14 / 24 - 0.39) / 0.05) ** 2
-    )  # sensitivity r and matched time are checks, not fitted
-    assert objective(m) == pytest.approx(expected)
-    assert objective({}, ("share_B",)) == 1e6  # a missing measure is a large penalty
-
-
-def test_targets_carry_the_literature_values():
-    values = {t.key: t.literature for t in TARGETS}
-    assert values == {
-        "share_B": 0.62,
-        "share_A": 0.15,
-        "share_C": 0.09,
-        "share_D": 0.15,
-        "sensitivity_r": 0.24,
-        "secure_agreement": 0.72,
-        "secure_kappa": 0.44,
-        "changed_event": 0.44,
-        "changed_no_event": 0.22,
-        "stability_plateau": 0.39,
-        "matched_time": 0.30,
-    }
-
-
-def test_calibrated_defaults_owe_stability_to_the_prototype_and_change_to_lasting_events():
-    """The calibrated defaults, 4,000 children, common random numbers (seed 1). Switching the
-    prototype off lowers the phi plateau (0.448 -> 0.397); without the residual of life events
-    children with and without an event change about equally often (0.265 vs 0.241), with it
-    events double the change (0.387 vs 0.241). Seeds 1-3 give plateau differences 0.044-0.054 and
-    event effects 0.106-0.141; the bounds sit about 3 standard errors below them."""
-
-    def measures(**changes):
-        params = DevelopmentParams(**changes)
-        frame = simulate_population(4000, 18, 1, snapshot_ages=[52, 520, 780, 936], params=params)
-        return population_measures(frame)
-
-    default, no_prototype, no_residual = (
-        measures(),
-        measures(prototype_pull=0.0),
-        measures(event_residual=0.0),
+    """4 children at the calibration's ages 52, 104, 208: classes B B A D at 1 y; child 0
+    stays B, child 1 becomes A at 2 y, child 2 becomes B at 4 y; parents F F Ds U with
+    sensitivity .8 .6 .4 .2."""
+    ages = [52, 104, 208]
+    classes = [["B", "B", "B"], ["B", "A", "A"], ["A", "A", "B"], ["D", "D", "D"]]
+    return pl.DataFrame(
+        {
+            "child": np.repeat(np.arange(4), 3),
+            "age_weeks": np.tile(ages, 4),
+            "attachment_class": pl.Series(
+                [c for row in classes for c in row], dtype=pl.Enum(["A", "B", "C", "D"])
+            ),
+            "sensitivity": np.repeat([0.8, 0.6, 0.4, 0.2], 3),
+            "representation": np.repeat([0, 0, 1, 3], 3),
+        }
     )
-    assert default["stability_plateau"] > no_prototype["stability_plateau"] + 0.025
-    assert default["changed_event"] > default["changed_no_event"] + 0.06
-    assert default["changed_event"] > no_residual["changed_event"] + 0.06
-    assert abs(no_residual["changed_event"] - no_residual["changed_no_event"]) < 0.08
-    # the residual touches only children with an event
-    assert no_residual["changed_no_event"] == default["changed_no_event"]
+
+
+def test_development_measures_by_hand():
+    m = development_measures(hand_frame())
+    assert (m["share_A"], m["share_B"], m["share_C"], m["share_D"]) == (0.25, 0.5, 0.0, 0.25)
+    secure1 = np.array([1, 1, 0, 0])
+    assert m["sensitivity_r"] == pytest.approx(np.corrcoef([0.8, 0.6, 0.4, 0.2], secure1)[0, 1])
+    # secure at 2 y: 1 0 0 0 -> phi with 1 1 0 0 = 1/sqrt(3); at 4 y: 1 0 1 0 -> phi 0
+    assert m["r_104"] == pytest.approx(1 / np.sqrt(3))
+    assert m["r_208"] == pytest.approx(0.0)
+    assert m["stability_secure_early"] == pytest.approx(0.5 / np.sqrt(3))
+    # four-way kappa 1 y vs 2 y: agree 3/4, expected (1*2 + 2*1 + 1*1) / 16 = 5/16
+    k104 = (0.75 - 5 / 16) / (1 - 5 / 16)
+    k208 = (0.5 - (1 * 1 + 2 * 2 + 1 * 1) / 16) / (1 - 6 / 16)
+    assert m["stability_kappa4_early"] == pytest.approx((k104 + k208) / 2)
+    # parents F F Ds U, infants B B A D: parent secure = infant secure -> agreement 1
+    assert m["transmission_agreement"] == 1.0
+    assert m["transmission_unresolved_r"] == pytest.approx(1.0)
+
+
+def test_abc_smc_finds_a_known_posterior():
+    """Observation 0.3 with SE 0.05 of theta + noise(0.05): the accepted particles concentrate
+    around 0.3 and the tolerance falls round by round."""
+
+    def simulate(theta, seed):
+        noise = np.random.default_rng(seed).normal(0, 0.05)
+        return abs(theta["x"] + noise - 0.3) / 0.05
+
+    post = abc_smc(simulate, (Prior("x", 0.0, 1.0),), particles=200, rounds=6, seed=1)
+    assert post.mean()["x"] == pytest.approx(0.3, abs=0.03)
+    low, high = post.interval()["x"]
+    assert 0.15 < low < 0.3 < high < 0.45
+    assert all(a > b for a, b in zip(post.tolerances[1:], post.tolerances[2:], strict=False))
+    again = abc_smc(simulate, (Prior("x", 0.0, 1.0),), particles=200, rounds=6, seed=1)
+    assert np.array_equal(post.particles, again.particles)
 
 
 @pytest.mark.slow
-def test_cli_json_reproducible_and_complete():
-    args = ["simulate", "calibrate", "--quick", "--children", "400", "--json"]
-    first = CliRunner().invoke(app, [*args, "--seed", "3"])
+def test_quick_cli_json_rows_reproducible_with_progress_on_stderr():
+    args = ["simulate", "calibrate", "--quick", "--json", "--seed", "3"]
+    first = CliRunner().invoke(app, args)
     assert first.exit_code == 0, first.output
-    again = CliRunner().invoke(app, [*args, "--seed", "3"])
-    assert again.output == first.output
-    rows = json.loads(first.output)
-    assert len(rows) >= len(TARGETS)
-    for row in rows:
-        assert {"target", "literature", "simulated", "source"} <= set(row)
-    by_key = {r["key"]: r for r in rows}
-    shares = [by_key[k]["simulated"] for k in BASE_RATE_KEYS]
+    rows = json.loads(first.stdout)
+    assert "calibrating: interaction block" in first.stderr
+    assert "posterior predictive" in first.stderr
+    with_value = [r for r in rows if r["literature"] is not None]
+    assert len(with_value) >= 14
+    for row in with_value:
+        assert {"target", "key", "literature", "interval", "simulated", "simulated_interval",
+                "held_out", "source"} <= set(row)  # fmt: skip
+        low, high = row["simulated_interval"]
+        assert low <= row["simulated"] <= high
+    keys = {r["key"] for r in rows if r["held_out"]}
+    assert any("transmission" in k for k in keys)
+    assert {"intervention_sensitivity_d", "intervention_security_d"} <= keys
+    shares = [r["simulated"] for r in rows if r["key"].startswith("share_")]
     assert sum(shares) == pytest.approx(1.0, abs=1e-3)
-    # the intercept step fits the base rates: each share within 4 points on 400 children
-    for k in BASE_RATE_KEYS:
-        assert abs(by_key[k]["simulated"] - by_key[k]["literature"]) < 0.04
-    # matched time is carried by the caregivers' matching (Beta mean 0.30)
-    assert by_key["matched_time"]["simulated"] == pytest.approx(0.30, abs=0.06)
+    again = CliRunner().invoke(app, args)
+    assert again.stdout == first.stdout
 
 
 def test_cli_usage_error():
-    result = CliRunner().invoke(app, ["simulate", "calibrate", "--children", "5"])
+    result = CliRunner().invoke(app, ["simulate", "calibrate", "--seed", "-1"])
     assert result.exit_code == 2
-
-
-def test_progress_is_called_before_every_model_run():
-    calls = []
-    result = calibrate(400, 3, quick=True, progress=lambda runs, step: calls.append((runs, step)))
-    assert [runs for runs, _ in calls] == list(range(result.evaluations))
-    steps = [step for _, step in calls]
-    assert steps[0] == "grid" and steps[-1] == "final" and "intercepts" in steps
-    assert "joint" not in steps  # --quick skips the joint step

@@ -105,7 +105,7 @@ def test_more_unrepaired_ruptures_lower_regulation():
 def test_frightening_behaviour_drives_disorganisation():
     shares = []
     for fright in (0.0, 0.02, 0.05):
-        frame = run(Caregiver.constant(2000, frightening=fright))
+        frame = run(Caregiver.constant(2000, frightening=fright), assessment_noise=0.0)
         shares.append((frame.filter(frame["age_weeks"] == 52)["attachment_class"] == "D").mean())
     assert shares[0] < 0.05
     assert shares[0] + 0.15 < shares[1] < shares[2] - 0.3
@@ -146,7 +146,8 @@ def test_early_secure_relationship_earns_more_security_than_a_late_one():
             relation_sensitivity=0.8,
             relation_weight=0.2,
         )
-        classes = run(cg, weeks=936, seed=7, ages=[52, 936])["attachment_class"]
+        classes = run(cg, weeks=936, seed=7, ages=[52, 936], assessment_noise=0.0)
+        classes = classes["attachment_class"]
         classes = classes.to_numpy().reshape(n, -1)
         insecure = classes[:, 0] != "B"
         assert insecure.mean() > 0.8
@@ -214,3 +215,71 @@ def test_event_reopens_the_prototype():
     reopened = run(cg, weeks=520, ages=ages, prototype_revision=0.0, event_revision=0.05)
     proto = reopened["prototype_avoidance"].to_numpy().reshape(-1, 2)
     assert (proto[:, 1] - proto[:, 0]).mean() > 0.05
+
+
+def test_assessment_noise_reads_the_class_through_noise_only():
+    """With no assessment noise the class is classify() of the reported dimensions; with noise
+    the dimensions are unchanged and only the class differs."""
+    cg = Caregiver.sample(3000, seed=8)
+    clean = run(cg, ages=[52], assessment_noise=0.0)
+    noisy = run(cg, ages=[52], assessment_noise=1.0)
+    codes = [
+        classify(a, x, d, 0.5, 0.5, 0.5)
+        for a, x, d in clean.select("avoidance", "anxiety", "disorganisation").iter_rows()
+    ]
+    assert clean["attachment_class"].to_physical().to_list() == codes
+    assert noisy["avoidance"].equals(clean["avoidance"])
+    changed = (noisy["attachment_class"] != clean["attachment_class"]).mean()
+    assert 0.05 < changed < 0.6
+
+
+def test_representation_and_intervention_set_sensitivity_by_hand():
+    """Sensitivity (the caregiver's responsiveness that week, before drift and noise) =
+    sigmoid(logit(r) - rep_sensitivity [insecure] + gain (1 - exp(-k / scale)) [sessions k]).
+    r 0.6; dismissing, rep_sensitivity 0.8; 4 weekly sessions from week 10, gain 0.8, scale 6:
+    at week 10 none yet; at week 30 all 4."""
+    logit = np.log(0.6 / 0.4)
+    cg = Caregiver.constant(
+        2,
+        responsiveness=0.6,
+        representation=np.array([0, 1]),
+        intervention_week=10,
+        intervention_sessions=4,
+    )
+    frame = run(cg, weeks=30, ages=[10, 30], rep_sensitivity=0.8, intervention_gain=0.8)
+    sens = frame["sensitivity"].to_numpy().reshape(2, 2)
+    effect = 0.8 * (1 - np.exp(-4 / 6))
+    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    assert sens[0] == pytest.approx([0.6, expit(logit + effect)], abs=1e-6)
+    assert sens[1] == pytest.approx([expit(logit - 0.8), expit(logit - 0.8 + effect)], abs=1e-6)
+    # aimed at the representation: the deficit shrinks by (1 - e) instead
+    rep = dataclasses.replace(cg, intervention_target=np.array([1, 1]))
+    sens = run(rep, weeks=30, ages=[30], rep_sensitivity=0.8)["sensitivity"].to_numpy()
+    left = np.exp(-4 / 6)
+    assert sens == pytest.approx([0.6, expit(logit - 0.8 * left)], abs=1e-6)
+
+
+def test_unresolved_parents_frighten_and_disorganise_more():
+    cg = Caregiver.constant(2000, frightening=0.0, representation=np.repeat([0, 3], 1000))
+    frame = run(cg, ages=[52], assessment_noise=0.0, rep_unresolved_fright=0.03)
+    d = (frame["attachment_class"] == "D").to_numpy()
+    assert d[1000:].mean() > d[:1000].mean() + 0.3
+    assert frame["frightening_episodes"].to_numpy()[:1000].sum() == 0
+
+
+def test_susceptibility_scales_the_effect_of_caregiving_both_ways():
+    """Differential susceptibility: with sensitive care the more susceptible children are more
+    often secure and less avoidant, with insensitive care less often secure and more avoidant
+    (Belsky & Pluess 2009). Seed 1, 2 years: good care 71% vs 100% secure, avoidance .33 vs .11;
+    poor care (r .25, availability .4) 7.6% vs 0.4%, avoidance .59 vs .75."""
+    share, avoid = {}, {}
+    for care, r, v in (("good", 0.9, 0.75), ("poor", 0.25, 0.4)):
+        for sus in (0.5, 1.5):
+            cg = Caregiver.constant(2000, responsiveness=r, availability=v, susceptibility=sus)
+            frame = run(cg, weeks=104, ages=[104], assessment_noise=0.0)
+            share[care, sus] = (frame["attachment_class"] == "B").mean()
+            avoid[care, sus] = frame["avoidance"].mean()
+    assert share["good", 1.5] > share["good", 0.5] + 0.15
+    assert share["poor", 1.5] < share["poor", 0.5] - 0.03
+    assert avoid["good", 1.5] < avoid["good", 0.5] - 0.1
+    assert avoid["poor", 1.5] > avoid["poor", 0.5] + 0.1

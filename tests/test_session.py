@@ -200,8 +200,7 @@ def test_from_caregiver_mapping_is_monotone():
         responsiveness=grid,
         availability=0.8,
         latency_scale=grid * 4,
-        matching=grid,
-        repair=grid,
+        repair=grid,  # matching is not an input: it rises with repair (simulate.affect)
         frightening=grid / 10,
     )
     params = [SessionParameters.from_caregiver(caregiver, i) for i in range(5)]

@@ -37,7 +37,13 @@ SIZES = {
         ),
         Param("seed", "seed", 0, "Seed."),
     ),
-    "calibrate": (_children(100, 1_000_000, 20_000), Param("seed", "seed", 0, "Seed.")),
+    "generations": (
+        Param("families", "count", 10_000, "Families.", minimum=1, cap=10_000_000),
+        Param("generations", "count", 3, "Generations.", minimum=1, maximum=50),
+        Param("chunk_size", "count", 50_000, "Families per chunk.", minimum=1, maximum=10**6),
+        Param("seed", "seed", 0, "Seed."),
+    ),
+    "calibrate": (Param("seed", "seed", 0, "Seed."),),
     "experiment": (_children(10, 1_000_000, None), Param("seed", "seed", 0, "Seed.")),
 }
 
@@ -91,15 +97,7 @@ def population(
     rates and stability."""
     _check("population", allow_large, years, children=children, chunk_size=chunk_size, seed=seed)
     check_file(out_path)
-    client = None
-    if dask is not None:
-        from distributed import Client
-
-        try:
-            client = Client(dask, timeout="10s")
-        except OSError as exc:
-            err.print(f"error: cannot reach the Dask scheduler at {dask}: {exc}")
-            raise typer.Exit(1) from None
+    client = _client(dask)
     from attunement.simulate.population import write_population
 
     n_chunks = -(-children // chunk_size)
@@ -152,62 +150,175 @@ def _print_summary(summary: PopulationSummary, path: Path) -> None:
     out.print(f"written: {path}  ({summary.seconds:.1f} s)", highlight=False)
 
 
-@app.command("calibrate", epilog=example("simulate calibrate --quick --children 5000"))
-def calibrate(
-    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); same seed, same table.")] = 0,
-    children: Annotated[
-        int, typer.Option("--children", help="Children per simulated population.")
-    ] = 20_000,
-    quick: Annotated[
-        bool, typer.Option("--quick", help="Grid and intercepts only, fewer evaluations.")
-    ] = False,
+@app.command(
+    "generations",
+    epilog=example("simulate generations --families 10000 --generations 3 --out families.parquet"),
+)
+def generations(
+    out_path: Annotated[
+        Path,
+        typer.Option("--out", help="Parquet file to write (one row per family and generation)."),
+    ],
+    families: Annotated[int, typer.Option("--families", help="Number of families.")] = 10_000,
+    n_generations: Annotated[
+        int, typer.Option("--generations", help="Generations (parent to child, 18 years each).")
+    ] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); same seed, same data.")] = 0,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Families per chunk (no effect on results).")
+    ] = 50_000,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Address of a Dask scheduler to run the chunks on."),
+    ] = None,
     allow_large: AllowLargeOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fit six model parameters (three target intercepts, state noise, prototype pull, life-event
-    residual) to published figures by simulation-based weighted least squares with common random
-    numbers (docs/model.md, "Calibration"); print target vs simulated with sources."""
-    _check("calibrate", allow_large, children=children, seed=seed)
+    """Families across generations: each parent's attachment representation (AAI: F, Ds, E, U)
+    shapes her caregiving, and her child's attachment at 18 becomes the next parent's
+    representation (docs/model.md, "Generations"); prints the shares and the transmission
+    figures per generation."""
+    _check(
+        "generations",
+        allow_large,
+        families=families,
+        generations=n_generations,
+        chunk_size=chunk_size,
+        seed=seed,
+    )
+    check_file(out_path)
+    client = _client(dask)
+    from attunement.simulate.generations import write_generations
+
+    try:
+        with progress_bar("simulating", -(-families // chunk_size)) as tick:
+            summary = write_generations(
+                out_path,
+                families,
+                n_generations,
+                seed,
+                chunk_size=chunk_size,
+                client=client,
+                progress=lambda done: tick(f"{done} families"),
+            )
+    except OSError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        if client is not None:
+            client.close()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    table = Table(
+        title=f"{families} families, {n_generations} generations, seed {seed}",
+        title_justify="left",
+    )
+    for name in (
+        "generation",
+        "parents F/Ds/E/U",
+        "infants A/B/C/D",
+        "F x B agree",
+        "kappa",
+        "r",
+        "U x D r",
+        "via sensitivity",
+    ):
+        table.add_column(name, justify="right")
+    for g, row in summary["by_generation"].items():
+        t = row["transmission"]
+        table.add_row(
+            g,
+            " / ".join(f"{v:.0%}" for v in row["parent_representation"].values()),
+            " / ".join(f"{v:.0%}" for v in row["infant_class"].values()),
+            f"{t['transmission_agreement']:.1%}",
+            f"{t['transmission_kappa']:.3f}",
+            f"{t['transmission_r']:.3f}",
+            f"{t['transmission_unresolved_r']:.3f}",
+            f"{t['transmission_sensitivity_share']:.1%}",
+        )
+    out.print(table)
+    out.print(f"written: {out_path}  ({summary['seconds']:.1f} s)", highlight=False)
+
+
+def _client(address: str | None):
+    """A ``distributed.Client`` for ``address`` (None without one); unreachable: one line."""
+    if address is None:
+        return None
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="10s")
+    except OSError as exc:
+        err.print(f"error: cannot reach the Dask scheduler at {address}: {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command("calibrate", epilog=example("simulate calibrate --quick --json"))
+def calibrate(
+    seed: Annotated[int, typer.Option("--seed", help="Seed (>= 0); same seed, same table.")] = 0,
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="Fewer particles, rounds and children (about a minute)."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit the model by approximate Bayesian computation (ABC-SMC) on a stated subset of
+    published targets and predict the rest, transmission and intervention effects held out
+    (docs/model.md, "Calibration"); print each target's literature value and 95% interval
+    beside the posterior predictive mean and 95% interval. Progress goes to stderr."""
+    _check("calibrate", False, seed=seed)
     from attunement.simulate.calibration import calibrate as run_calibration
 
+    last = {"stage": None}
     with err.status("calibrating") as status:
-        result = run_calibration(
-            children,
-            seed,
-            quick=quick,
-            progress=lambda runs, step: status.update(
-                f"calibrating: {step} step, {runs} model runs so far (about 90 in all)"
-            ),
-        )
+
+        def progress(stage: str, sims: int, tolerance: float) -> None:
+            text = f"calibrating: {stage}: {sims} simulations"
+            if tolerance == tolerance and tolerance != float("inf"):
+                text += f", tolerance {tolerance:.2f}"
+            if err.is_terminal:
+                status.update(text)
+            elif stage != last["stage"]:
+                err.print(text, highlight=False)
+            last["stage"] = stage
+
+        result = run_calibration(seed, quick=quick, progress=progress)
     if as_json:
         sys.stdout.write(json.dumps(result.rows(), indent=2) + "\n")
         return
     table = Table(
-        title=f"calibration: {children} children, seed {seed}, objective {result.objective:g}, "
-        f"{result.evaluations} runs",
+        title=f"calibration (ABC-SMC), seed {seed}{', quick' if quick else ''}: "
+        f"{sum(result.settings['simulations'].values())} simulations, "
+        f"{result.settings['seconds']:.0f} s",
         title_justify="left",
     )
-    for name in ("target", "literature", "simulated", "z", "fitted", "source"):
-        table.add_column(
-            name, justify="right" if name in ("literature", "simulated", "z") else "left"
-        )
+    for name in ("target", "literature [95%]", "simulated [95%]", "inside", "held out"):
+        table.add_column(name)
     for row in result.rows():
+        lit = (
+            ""
+            if row["literature"] is None
+            else (f"{row['literature']:.2f} [{row['interval'][0]:.2f}, {row['interval'][1]:.2f}]")
+        )
+        sim = row["simulated_interval"]
         table.add_row(
             row["target"],
-            "" if row["literature"] is None else f"{row['literature']:.2f}",
-            f"{row['simulated']:.3f}",
-            "" if row["z"] is None else f"{row['z']:+.2f}",
-            "yes" if row["fitted"] else "",
-            row["source"],
+            lit,
+            f"{row['simulated']:.3f} [{sim[0]:.3f}, {sim[1]:.3f}]",
+            "" if row["inside"] is None else ("yes" if row["inside"] else "NO"),
+            "held out" if row["held_out"] else "",
         )
     out.print(table)
-    fitted = ", ".join(f"{k} = {v:g} (start {result.start[k]:g})" for k, v in result.fitted.items())
-    out.print(f"fitted: {fitted}", highlight=False)
+    fitted = ", ".join(f"{k} = {v:g}" for k, v in result.fitted.items())
+    out.print(f"posterior means: {fitted}", highlight=False)
 
 
 @app.command("experiment", epilog=example("simulate experiment repair --out experiments"))
 def experiment(
-    name: Annotated[str, typer.Argument(help="rhythm, repair, earned-security or power.")],
+    name: Annotated[
+        str, typer.Argument(help="rhythm, repair, earned-security, power, trial or dose.")
+    ],
     children: Annotated[
         int | None,
         typer.Option("--children", help="Children per arm (not used by power)."),
@@ -220,7 +331,8 @@ def experiment(
     as_json: JsonOpt = False,
 ) -> None:
     """Run one in-silico experiment (docs/model.md, "Experiments"): write its table (CSV), its
-    plot (PNG) and its parameters (JSON) to --out and print the table."""
+    effects in standard units beside the closest observed effects (_effects.csv), its plot (PNG)
+    and its parameters (JSON) to --out and print the table and the effects."""
     _check("experiment", allow_large, children=children, seed=seed)
     from attunement.simulate.experiments import EXPERIMENTS
 
@@ -232,16 +344,26 @@ def experiment(
     if children is not None and name != "power":
         kwargs["children"] = children
     with err.status(f"running {name}"):
-        table, figure, parameters = EXPERIMENTS[name](**kwargs)
+        table, effects, figure, parameters = EXPERIMENTS[name](**kwargs)
     stem = make_folder(out_dir) / f"experiment_{name.replace('-', '_')}"
     with atomic(stem.with_suffix(".csv")) as temp:
         table.write_csv(temp)
+    with atomic(stem.with_name(stem.name + "_effects.csv")) as temp:
+        effects.write_csv(temp)
     with atomic(stem.with_suffix(".png")) as temp:
         figure.savefig(temp, dpi=100)
     write_text(stem.with_suffix(".json"), json.dumps(parameters, indent=2, default=str) + "\n")
     if as_json:
         sys.stdout.write(
-            json.dumps({"table": table.to_dicts(), "parameters": parameters}, indent=2, default=str)
+            json.dumps(
+                {
+                    "table": table.to_dicts(),
+                    "effects": effects.to_dicts(),
+                    "parameters": parameters,
+                },
+                indent=2,
+                default=str,
+            )
             + "\n"
         )
         return
@@ -251,4 +373,16 @@ def experiment(
     for row in table.iter_rows():
         rich_table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
     out.print(rich_table)
-    out.print(f"written: {stem}.csv, .png, .json", highlight=False)
+    effect_table = Table(title="effects beside the closest observed effects", title_justify="left")
+    for column in ("effect", "model [95%]", "observed [95%]", "inside"):
+        effect_table.add_column(column)
+    for row in effects.iter_rows(named=True):
+        effect_table.add_row(
+            row["effect"],
+            f"{row['unit']} {row['value']:.2f} [{row['low']:.2f}, {row['high']:.2f}]",
+            f"{row['observed']}: {row['observed_value']:.2f} "
+            f"[{row['observed_low']:.2f}, {row['observed_high']:.2f}]",
+            "yes" if row["inside"] else "no",
+        )
+    out.print(effect_table)
+    out.print(f"written: {stem}.csv, _effects.csv, .png, .json", highlight=False)

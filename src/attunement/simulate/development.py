@@ -7,7 +7,13 @@ working model (discounted Beta beliefs about availability, predictability and fr
 relational scaffolding and regulation capacity; these set targets for the attachment dimensions
 (avoidance/deactivation, anxiety/hyperactivation, disorganisation), which a revisable state
 follows while a prototype formed in the first year pulls it back (Fraley 2002); life events
-lower caregiving, leave a lasting residual and reopen the prototype. Every state,
+lower caregiving, leave a lasting residual and reopen the prototype. The caregiver's own
+attachment representation shapes her sensitivity, availability, consistency and (unresolved)
+frightening behaviour; an intervention raises her sensitivity or works on her representation,
+session by session; the child's susceptibility scales how far caregiving moves the targets, both
+ways; the Strange Situation classification at each snapshot is the state seen through assessment
+noise. Ruptures and repairs follow the matched share and repair rate that emerge from the coupled
+affect dynamics (``simulate.affect``). Every state,
 equation and default is written down in ``docs/model.md``; the equations are modelling choices.
 
 The kernel runs in parallel over children with one counter-based random stream per child
@@ -23,7 +29,7 @@ import polars as pl
 from numba import njit, prange
 
 from attunement.errors import ParameterError
-from attunement.simulate import rng
+from attunement.simulate import affect, rng
 from attunement.simulate.caregiver import FIELDS, Caregiver
 
 WEEKS_PER_YEAR = 52
@@ -42,6 +48,7 @@ STATES = (
     "prototype_avoidance",
     "prototype_anxiety",
     "prototype_disorganisation",
+    "sensitivity",
 )
 COUNTS = ("serves", "returns", "ruptures", "repairs", "frightening_episodes")
 """Cumulative counts from birth to the snapshot age."""
@@ -77,9 +84,23 @@ class DevelopmentParams:
     ``1 - event_residual * event_drop`` (the lasting share of the drop; Waters et al. 2000:
     negative life events predict change of security); during an event the prototype reopens:
     no pull toward it, and it revises toward the state at ``event_revision`` (Fraley 2002).
-    Defaults: ``avoid_base``, ``anx_base``, ``dis_base``, ``state_noise``, ``prototype_pull`` and
-    ``event_residual`` are the calibrated values (``simulate.calibration``); the rest are round
-    modelling choices.
+    Assessment: ``assessment_noise`` logit-scale sd added to each dimension when the class is
+    read at a snapshot (the Strange Situation sees the state through occasion and coder noise);
+    the reported dimensions are noise-free.
+    Caregiver representation (codes ``caregiver.REPRESENTATIONS``): every insecure one lowers
+    logit responsiveness by ``rep_sensitivity``; dismissing lowers availability by the share
+    ``rep_dismissing_availability``, preoccupied consistency by ``rep_preoccupied_consistency``;
+    unresolved adds ``rep_unresolved_fright`` to the probability of frightening behaviour.
+    Intervention: after k of its weekly sessions the effect is e = 1 - exp(-k /
+    ``intervention_sessions_scale``); aimed at sensitivity it adds ``intervention_gain`` x e to
+    logit responsiveness; aimed at the representation it multiplies every representation effect
+    above by 1 - e.
+    Susceptibility s (per child, ``Caregiver``): each target is t* = b + s (t - b), b the logit
+    of its class threshold.
+    Affect dynamics (``simulate.affect``): ``child_*``, ``caregiver_negative``,
+    ``caregiver_neutral``, ``upset_*``, ``carry_over_s``, ``repair_horizon_s``.
+    Defaults: the values of the default calibration run (``simulate.calibration``) for the
+    fitted parameters; the rest are round modelling choices (``docs/model.md``).
     """
 
     bids_per_week: float = 30.0
@@ -117,6 +138,24 @@ class DevelopmentParams:
     disorganisation_threshold: float = 0.5
     event_residual: float = 0.97024
     event_revision: float = 0.02
+    assessment_noise: float = 0.5
+    rep_sensitivity: float = 0.8
+    rep_dismissing_availability: float = 0.2
+    rep_preoccupied_consistency: float = 0.3
+    rep_unresolved_fright: float = 0.02
+    intervention_gain: float = 0.8
+    intervention_sessions_scale: float = 6.0
+    child_change_per_s: float = 1.5
+    child_coupling_per_s: float = 0.05
+    child_negative: float = 0.15
+    child_positive: float = 0.2
+    child_positive_concentration: float = 10.0
+    caregiver_negative: float = 0.05
+    caregiver_neutral: float = 0.15
+    upset_build_s: float = 30.0
+    upset_weight: float = 0.5
+    carry_over_s: float = 60.0
+    repair_horizon_s: float = 5.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -124,13 +163,19 @@ class DevelopmentParams:
             if not np.isfinite(value):
                 raise ParameterError(f"params.{f.name} must be finite, got {value}")
         positive = ("bids_per_week", "contingency_window_s", "evidence_weight", "prototype_weeks")
+        positive += ("intervention_sessions_scale", "child_positive_concentration")
+        positive += ("upset_build_s", "repair_horizon_s")
         for name in positive + tuple(n for n in _names(self) if n.startswith("prior_")):
             if getattr(self, name) <= 0:
                 raise ParameterError(f"params.{name} must be > 0, got {getattr(self, name)}")
         unit = ("belief_discount", "scaffold_gain", "scaffold_decay", "regulation_gain")
         unit += ("regulation_loss", "regulation_initial", "state_rate", "prototype_pull")
         unit += ("prototype_revision", "avoidance_threshold", "anxiety_threshold")
-        for name in (*unit, "disorganisation_threshold", "event_residual", "event_revision"):
+        unit += ("disorganisation_threshold", "event_residual", "event_revision")
+        unit += ("rep_dismissing_availability", "rep_preoccupied_consistency")
+        unit += ("rep_unresolved_fright", "child_negative", "child_positive")
+        unit += ("caregiver_negative", "caregiver_neutral", "upset_weight")
+        for name in unit:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ParameterError(f"params.{name} must lie in [0, 1], got {getattr(self, name)}")
         if self.state_rate + self.prototype_pull > 1.0:
@@ -138,10 +183,18 @@ class DevelopmentParams:
                 "params.state_rate + params.prototype_pull must be <= 1, got "
                 f"{self.state_rate} + {self.prototype_pull}"
             )
-        if self.occasion_sd < 0 or self.state_noise < 0:
+        nonnegative = ("occasion_sd", "state_noise", "assessment_noise", "rep_sensitivity")
+        nonnegative += ("intervention_gain", "child_change_per_s", "child_coupling_per_s")
+        nonnegative += ("carry_over_s",)
+        for name in nonnegative:
+            if getattr(self, name) < 0:
+                raise ParameterError(f"params.{name} must be >= 0, got {getattr(self, name)}")
+        if self.child_negative + self.child_positive > 1 or (
+            self.caregiver_negative + self.caregiver_neutral > 1
+        ):
             raise ParameterError(
-                "params.occasion_sd and params.state_noise must be >= 0, got "
-                f"{self.occasion_sd} and {self.state_noise}"
+                "params: child_negative + child_positive and caregiver_negative + "
+                "caregiver_neutral must each be <= 1"
             )
 
     def to_dict(self) -> dict[str, float]:
@@ -189,11 +242,22 @@ def classify(avoidance, anxiety, disorganisation, thr_avoid, thr_anx, thr_dis):
 
 
 @njit(cache=True)
-def _targets(a_hat, p_hat, f_hat, scaffold, regulation, avoid_now, anx_now, prm):
+def _targets(a_hat, p_hat, f_hat, scaffold, regulation, avoid_now, anx_now, prm, sus):
+    """The three targets (logit scale), each scaled by the susceptibility ``sus`` around the
+    logit of its class threshold."""
     avoid = prm[16] + prm[17] * (1.0 - a_hat) * p_hat + prm[18] * (1.0 - scaffold)
     anx = prm[19] + prm[20] * (1.0 - p_hat) + prm[21] * (1.0 - regulation)
     dis = prm[22] + prm[23] * f_hat + prm[24] * avoid_now * anx_now
-    return avoid, anx, dis
+    ba, bx, bd = _logit(prm[30]), _logit(prm[31]), _logit(prm[32])
+    return ba + sus * (avoid - ba), bx + sus * (anx - bx), bd + sus * (dis - bd)
+
+
+@njit(cache=True)
+def _effect(t, week, sessions, scale):
+    """Share of an intervention's full effect after the sessions delivered by week t."""
+    if week < 0 or t < week or sessions <= 0:
+        return 0.0
+    return 1.0 - np.exp(-min(t - week + 1.0, sessions) / scale)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -203,18 +267,19 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
     bids, window, occasion_sd, discount, weight = prm[0], prm[1], prm[2], prm[3], prm[4]
     s_gain, s_decay, g_gain, g_loss, g_init = prm[11], prm[12], prm[13], prm[14], prm[15]
     rate, noise, proto_weeks, pull, revision = prm[25], prm[26], prm[27], prm[28], prm[29]
-    residual, event_revision = prm[33], prm[34]
+    residual, event_revision, assess = prm[33], prm[34], prm[35]
+    rep_sens, rep_avail, rep_cons, rep_fright = prm[36], prm[37], prm[38], prm[39]
+    int_gain, int_scale = prm[40], prm[41]
     for i in prange(n):
         state = rng.stream(seed, first_child + i, rng.DEVELOPMENT_STREAM)
-        resp0, latency, consistency, avail0 = cg[0, i], cg[1, i], cg[2, i], cg[3, i]
-        matching, repair, fright = cg[4, i], cg[5, i], cg[6, i]
-        drift_sd, drift_weeks = cg[7, i], cg[8, i]
-        ev_week, ev_weeks, ev_drop = cg[9, i], cg[10, i], cg[11, i]
-        rel_week, rel_sens, rel_weight = cg[12, i], cg[13, i], cg[14, i]
-        int_week, int_gain = cg[15, i], cg[16, i]
+        seen = rng.stream(seed, first_child + i, rng.ASSESSMENT_STREAM)
+        resp0, latency, cons0, avail0 = cg[0, i], cg[1, i], cg[2, i], cg[3, i]
+        matching, repair, fright0 = cg[4, i], cg[5, i], cg[6, i]
+        drift_sd, drift_weeks, sus, rep = cg[7, i], cg[8, i], cg[9, i], cg[10, i]
+        ev_week, ev_weeks, ev_drop = cg[11, i], cg[12, i], cg[13, i]
+        rel_week, rel_sens, rel_weight = cg[14, i], cg[15, i], cg[16, i]
+        int_week, int_sessions, int_target = cg[17, i], cg[18, i], cg[19, i]
         contingent = 1.0 - np.exp(-window / latency)
-        logit0 = _logit(resp0)
-        occasion_noise = occasion_sd * (1.0 - consistency)
         keep = np.exp(-1.0 / drift_weeks)
         innovation = drift_sd * np.sqrt(1.0 - keep * keep)
         z, _, state = rng.normal2(state)
@@ -223,11 +288,21 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
         scaffold, regulation = 0.0, g_init
         n_serves, n_returns, n_ruptures, n_repairs, n_fright = 0.0, 0.0, 0.0, 0.0, 0.0
         a_hat, p_hat, f_hat = aa / (aa + ab), pa / (pa + pb), fa / (fa + fb)
-        la, lx, _ = _targets(a_hat, p_hat, f_hat, scaffold, regulation, 0.0, 0.0, prm)
+        la, lx, _ = _targets(a_hat, p_hat, f_hat, scaffold, regulation, 0.0, 0.0, prm, sus)
         _, _, ld = _targets(
-            a_hat, p_hat, f_hat, scaffold, regulation, _sigmoid(la), _sigmoid(lx), prm
+            a_hat, p_hat, f_hat, scaffold, regulation, _sigmoid(la), _sigmoid(lx), prm, sus
         )
         qa, qx, qd = la, lx, ld
+        # the caregiver's representation: constant unless an intervention works on it
+        insecure = 1.0 if rep > 0.5 else 0.0
+        dismissing = 1.0 if 0.5 < rep < 1.5 else 0.0
+        preoccupied = 1.0 if 1.5 < rep < 2.5 else 0.0
+        unresolved = 1.0 if rep > 2.5 else 0.0
+        base_logit = _logit(resp0) - rep_sens * insecure
+        avail = avail0 * (1.0 - rep_avail * dismissing)
+        consistency = cons0 * (1.0 - rep_cons * preoccupied)
+        fright = min(fright0 + rep_fright * unresolved, 1.0)
+        resp_logit = base_logit
         k = 0
         for t in range(n_weeks + 1):
             while k < snaps.size and snaps[k] == t:
@@ -236,30 +311,45 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
                 row[3], row[4] = scaffold, regulation
                 row[5], row[6], row[7] = _sigmoid(la), _sigmoid(lx), _sigmoid(ld)
                 row[8], row[9], row[10] = _sigmoid(qa), _sigmoid(qx), _sigmoid(qd)
-                row[11] = classify(row[5], row[6], row[7], prm[30], prm[31], prm[32])
-                row[12], row[13], row[14] = n_serves, n_returns, n_ruptures
-                row[15], row[16] = n_repairs, n_fright
+                row[11] = _sigmoid(resp_logit)  # last week's, before drift and noise
+                z1, z2, seen = rng.normal2(seen)
+                z3, _, seen = rng.normal2(seen)
+                row[12] = classify(
+                    _sigmoid(la + assess * z1),
+                    _sigmoid(lx + assess * z2),
+                    _sigmoid(ld + assess * z3),
+                    prm[30],
+                    prm[31],
+                    prm[32],
+                )
+                row[13], row[14], row[15] = n_serves, n_returns, n_ruptures
+                row[16], row[17] = n_repairs, n_fright
                 k += 1
             if t == n_weeks:
                 break
             # this week's caregiving
-            avail, resp_logit = avail0, logit0
+            effect = _effect(t, int_week, int_sessions, int_scale)
+            if effect > 0.0:
+                if int_target < 0.5:
+                    base_logit = _logit(resp0) - rep_sens * insecure + int_gain * effect
+                else:
+                    left = 1.0 - effect
+                    base_logit = _logit(resp0) - rep_sens * insecure * left
+                    avail = avail0 * (1.0 - rep_avail * dismissing * left)
+                    consistency = cons0 * (1.0 - rep_cons * preoccupied * left)
+                    fright = min(fright0 + rep_fright * unresolved * left, 1.0)
+            avail_t, resp_logit = avail, base_logit
             event = ev_week >= 0 and ev_week <= t < ev_week + ev_weeks
             after = ev_week >= 0 and t >= ev_week + ev_weeks and residual > 0.0
-            treated = int_week >= 0 and t >= int_week
-            if event or after or treated:
-                resp = resp0
-                if event or after:
-                    keep_share = 1.0 - ev_drop if event else 1.0 - residual * ev_drop
-                    resp *= keep_share
-                    avail *= keep_share
-                if treated:
-                    resp += int_gain * (1.0 - resp)
-                resp_logit = _logit(resp)
+            if event or after:
+                keep_share = 1.0 - ev_drop if event else 1.0 - residual * ev_drop
+                resp_logit = _logit(_sigmoid(base_logit) * keep_share)
+                avail_t = avail * keep_share
+            occasion_noise = occasion_sd * (1.0 - consistency)
             z1, z2, state = rng.normal2(state)
             drift = keep * drift + innovation * z1
             resp = _sigmoid(resp_logit + drift + occasion_noise * z2)
-            p_return = avail * resp * contingent
+            p_return = avail_t * resp * contingent
             p_predict = consistency * (1.0 - fright)
             p_repair, p_fright = repair, fright
             if rel_week >= 0 and t >= rel_week:
@@ -291,7 +381,7 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
             regulation -= g_loss * (unrepaired / bids) * regulation
             # attachment state, prototype
             ta, tx, td = _targets(
-                a_hat, p_hat, f_hat, scaffold, regulation, _sigmoid(la), _sigmoid(lx), prm
+                a_hat, p_hat, f_hat, scaffold, regulation, _sigmoid(la), _sigmoid(lx), prm, sus
             )
             z1, z2, state = rng.normal2(state)
             z3, _, state = rng.normal2(state)
@@ -320,9 +410,12 @@ def simulate_development(
     """Run the weekly model for the children of ``caregiver`` from birth to ``weeks`` weeks.
 
     Returns one row per child and snapshot age (weeks; 0 is birth), ordered by child then age:
-    ``child``, ``age_weeks``, every state in ``STATES``, ``attachment_class`` (A/B/C/D), the
-    cumulative ``COUNTS`` and every caregiver parameter. Child i's results depend only on
-    (seed, i, its caregiver, params).
+    ``child``, ``age_weeks``, every state in ``STATES`` (``sensitivity``: the caregiver's
+    responsiveness that week after her representation, events and any intervention, before
+    drift and occasion noise), ``attachment_class`` (A/B/C/D, read through assessment noise),
+    the cumulative ``COUNTS``, every caregiver parameter and ``matched_share`` (the stationary
+    matched share of the dyad's affect dynamics, ``simulate.affect``). Child i's results depend
+    only on (seed, i, its caregiver, params).
     """
     params = params or DevelopmentParams()
     ages = np.asarray(snapshot_ages, dtype=np.int64)
@@ -334,18 +427,16 @@ def simulate_development(
         raise ParameterError(
             f"snapshot_ages must be strictly increasing weeks in [0, {weeks}], got {ages.tolist()}"
         )
-    raw = _develop(
-        np.uint64(seed),
-        caregiver.first_child,
-        caregiver.to_matrix(),
-        params.as_array(),
-        ages,
-        weeks,
-    )
-    return _frame(raw, ages, caregiver)
+    matrix = caregiver.to_matrix()
+    emergent = affect.stationary(caregiver.volatility, caregiver.repair, params)
+    matrix[4] = emergent["matched"]
+    raw = _develop(np.uint64(seed), caregiver.first_child, matrix, params.as_array(), ages, weeks)
+    return _frame(raw, ages, caregiver, emergent["matched"])
 
 
-def _frame(raw: np.ndarray, ages: np.ndarray, caregiver: Caregiver) -> pl.DataFrame:
+def _frame(
+    raw: np.ndarray, ages: np.ndarray, caregiver: Caregiver, matched: np.ndarray
+) -> pl.DataFrame:
     n, m = raw.shape[0], ages.size
     flat = raw.reshape(n * m, _N_OUT)
     child = np.repeat(np.arange(caregiver.first_child, caregiver.first_child + n), m)
@@ -358,6 +449,7 @@ def _frame(raw: np.ndarray, ages: np.ndarray, caregiver: Caregiver) -> pl.DataFr
     for name in FIELDS:
         value = np.repeat(getattr(caregiver, name), m)
         columns[name] = value if value.dtype == np.int64 else value.astype(np.float32)
+    columns["matched_share"] = np.repeat(matched, m).astype(np.float32)
     return pl.DataFrame(columns).with_columns(
         pl.col("attachment_class").cast(pl.Enum(list(CLASSES)))
     )
@@ -372,5 +464,10 @@ assert _names(DevelopmentParams) == (
     *("anx_base", "anx_unpredictable", "anx_dysregulated", "dis_base", "dis_fright"),
     *("dis_conflict", "state_rate", "state_noise", "prototype_weeks", "prototype_pull"),
     *("prototype_revision", "avoidance_threshold", "anxiety_threshold"),
-    *("disorganisation_threshold", "event_residual", "event_revision"),
+    *("disorganisation_threshold", "event_residual", "event_revision", "assessment_noise"),
+    *("rep_sensitivity", "rep_dismissing_availability", "rep_preoccupied_consistency"),
+    *("rep_unresolved_fright", "intervention_gain", "intervention_sessions_scale"),
+    *("child_change_per_s", "child_coupling_per_s", "child_negative", "child_positive"),
+    *("child_positive_concentration", "caregiver_negative", "caregiver_neutral"),
+    *("upset_build_s", "upset_weight", "carry_over_s", "repair_horizon_s"),
 ), "the kernel reads DevelopmentParams by position: keep the order in step"

@@ -1,13 +1,17 @@
-"""Four in-silico experiments with the developmental model (``docs/model.md``, "Experiments").
+"""In-silico experiments with the developmental model (``docs/model.md``, "Experiments").
 
-Each function returns ``(table, figure, parameters)``: a polars frame, a matplotlib Figure and a
-dict of every parameter used. The numbers are consequences of the model's equations, not
-findings about children; what they show is what the model implies.
+Each function returns ``(table, effects, figure, parameters)``: a polars frame of results, a
+frame of effects in standard units (d or r with a 95% interval, each beside the closest
+observed effect from the literature, ``effect_row``), a matplotlib Figure and a dict of every
+parameter used. The numbers are consequences of the model's equations, not findings about
+children; what they show is what the model implies.
 
 - :func:`rhythm` "Rhythm, not content": equal adult talk, contingent vs randomly timed.
 - :func:`repair` "Repair, not perfection": harmony vs rupture with repair vs without.
 - :func:`earned_security`: insecure children meeting a secure relationship at different ages.
 - :func:`power`: power to detect an intervention on responsiveness with the toolkit's measure.
+- :func:`trial`: a randomised trial of a sensitivity (or representation) intervention.
+- :func:`dose`: the trial's effects by number of sessions.
 """
 
 from __future__ import annotations
@@ -27,11 +31,56 @@ from scipy import stats
 
 from attunement.errors import ParameterError
 from attunement.measures.turns import turns
+from attunement.simulate import affect
+from attunement.simulate.calibration import BY_KEY, TRIAL, trial_measures
 from attunement.simulate.caregiver import Caregiver
 from attunement.simulate.development import DevelopmentParams, simulate_development
+from attunement.simulate.effects import d_binary, d_from_r, d_groups, phi, r_interval
 from attunement.simulate.session import SessionParameters, session
 
-Result = tuple[pl.DataFrame, Figure, dict[str, Any]]
+Result = tuple[pl.DataFrame, pl.DataFrame, Figure, dict[str, Any]]
+
+_SENS_R = BY_KEY["sensitivity_r"]
+OBSERVED = {
+    "sensitivity_r": (
+        "r sensitivity x security",
+        _SENS_R.literature,
+        _SENS_R.interval,
+        _SENS_R.source,
+    ),
+    "sensitivity_d": (
+        "sensitivity x security as d (2r / sqrt(1 - r^2))",
+        d_from_r(_SENS_R.literature),
+        tuple(d_from_r(v) for v in _SENS_R.interval),
+        _SENS_R.source,
+    ),
+    **{
+        key: (BY_KEY[key].label, BY_KEY[key].literature, BY_KEY[key].interval, BY_KEY[key].source)
+        for key in ("intervention_sensitivity_d", "intervention_security_d")
+    },
+}
+"""The observed effects the experiments are set beside (``calibration.TARGETS``)."""
+
+
+def effect_row(
+    effect: str, unit: str, value: float, interval: tuple[float, float], observed: str
+) -> dict[str, Any]:
+    """One effect in standard units beside the observed effect ``OBSERVED[observed]``;
+    ``inside``: the value lies in the observed effect's 95% interval."""
+    label, obs, (low, high), source = OBSERVED[observed]
+    return {
+        "effect": effect,
+        "unit": unit,
+        "value": float(value),
+        "low": float(interval[0]),
+        "high": float(interval[1]),
+        "observed": label,
+        "observed_value": float(obs),
+        "observed_low": float(low),
+        "observed_high": float(high),
+        "inside": bool(low <= value <= high),
+        "observed_source": source,
+    }
 
 
 def _latency_for_share(share: float, window: float) -> float:
@@ -72,9 +121,14 @@ def rhythm(
         "random": _latency_for_share(random_share, window),
     }
     rows = []
+    secure = {}
+    natural = simulate_development(base, age_weeks, seed, snapshot_ages=[age_weeks], params=params)
+    timing = 1.0 - np.exp(-window / base.latency_scale)
+    r_natural = phi(timing, (natural["attachment_class"] == "B").to_numpy())
     for arm, latency in arms.items():
         cg = replace(base, latency_scale=np.full(children, latency))
         frame = simulate_development(cg, age_weeks, seed, snapshot_ages=[age_weeks], params=params)
+        secure[arm] = (frame["attachment_class"] == "B").to_numpy()
         per_week = float(np.mean(cg.availability * cg.responsiveness) * params.bids_per_week)
         rows += [
             _row("development", arm, "adult responses per week (expected)", per_week),
@@ -115,6 +169,25 @@ def rhythm(
             ),
         ]
     table = pl.DataFrame(rows)
+    d, ci = d_binary(secure["random"], secure["contingent"])
+    effects = pl.DataFrame(
+        [
+            effect_row(
+                "secure (B), contingent vs random timing (all responses in vs out of the window)",
+                "d",
+                d,
+                ci,
+                "sensitivity_d",
+            ),
+            effect_row(
+                "r timing (share of returns within the window) x secure, natural population",
+                "r",
+                r_natural,
+                r_interval(r_natural, children),
+                "sensitivity_r",
+            ),
+        ]
+    )
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
     for ax, (level, measure) in zip(
         axes,
@@ -145,16 +218,18 @@ def rhythm(
         "session_parameters": {a: sp.to_dict() for a, sp in session_arms.items()},
         "development_params": params.to_dict(),
     }
-    return table, fig, parameters
+    return table, effects, fig, parameters
 
 
 REPAIR_ARMS = {
-    "harmony": (0.9, 0.7),
-    "rupture + repair": (0.3, 0.95),
-    "rupture, no repair": (0.3, 0.1),
+    "harmony": (0.3, 0.7),
+    "rupture + repair": (2.1, 0.95),
+    "rupture, no repair": (2.1, 0.1),
 }
-"""Arm: (matching, repair). Harmony: few ruptures (10% of exchanges), the population's mean
-repair; the other two: the population's mean matching (30%) with repair 95% or 10%."""
+"""Arm: (caregiver volatility per s, repair). Harmony: a steady caregiver (the population's
+lowest volatility) with the mean repair, so fewer ruptures; the other two: the population's
+highest volatility with repair 95% or 10%. The matched share is not set: it emerges from these
+rates (``simulate.affect``) and is reported per arm."""
 
 
 def recovery_minutes(regulation: np.ndarray, rate_per_min: float, threshold: float) -> np.ndarray:
@@ -174,23 +249,30 @@ def repair(
     threshold: float = 0.1,
 ) -> Result:
     """Harmony vs rupture-with-repair vs rupture-without-repair (``REPAIR_ARMS``) for the same
-    sampled caregivers, differing only in ``matching`` and ``repair``. Resilience at
+    sampled caregivers, differing only in ``volatility`` and ``repair``. Resilience at
     ``age_weeks``: the regulation capacity G and the recovery time after a standard stressor
-    (:func:`recovery_minutes`); also ruptures and repairs per week and share secure."""
+    (:func:`recovery_minutes`); also the emergent matched share, ruptures and repairs per week
+    and share secure. Effect: d (``effects.d_binary``) of secure, rupture + repair over
+    rupture without repair, beside the sensitivity-security association."""
     params = DevelopmentParams()
     base = Caregiver.sample(children, seed)
     rows = []
-    recovery = {}
-    for arm, (matching, repair_p) in REPAIR_ARMS.items():
-        cg = replace(base, matching=np.full(children, matching), repair=np.full(children, repair_p))
+    recovery, secure = {}, {}
+    for arm, (volatility, repair_p) in REPAIR_ARMS.items():
+        cg = replace(
+            base, volatility=np.full(children, volatility), repair=np.full(children, repair_p)
+        )
+        matching = float(affect.stationary(cg.volatility[:1], repair_p, params)["matched"][0])
         frame = simulate_development(cg, age_weeks, seed, snapshot_ages=[age_weeks], params=params)
         regulation = frame["regulation"].to_numpy().astype(np.float64)
         rec = recovery_minutes(regulation, rate_per_min, threshold)
         recovery[arm] = rec
+        secure[arm] = (frame["attachment_class"] == "B").to_numpy()
         rows.append(
             {
                 "arm": arm,
-                "matching": matching,
+                "volatility": volatility,
+                "matched_share": matching,
                 "repair": repair_p,
                 "ruptures_per_week": float(frame["ruptures"].mean()) / age_weeks,
                 "repairs_per_week": float(frame["repairs"].mean()) / age_weeks,
@@ -201,6 +283,18 @@ def repair(
             }
         )
     table = pl.DataFrame(rows)
+    d, ci = d_binary(secure["rupture, no repair"], secure["rupture + repair"])
+    effects = pl.DataFrame(
+        [
+            effect_row(
+                "secure (B), rupture + repair vs rupture without repair",
+                "d",
+                d,
+                ci,
+                "sensitivity_d",
+            )
+        ]
+    )
     fig, ax = plt.subplots(figsize=(6, 3.4))
     ax.boxplot([np.minimum(r, 60) for r in recovery.values()], showfliers=False)
     ax.set_xticks(range(1, len(recovery) + 1), list(recovery))
@@ -211,14 +305,14 @@ def repair(
         "experiment": "repair",
         "children": children,
         "seed": seed,
-        "arms": {k: {"matching": m, "repair": r} for k, (m, r) in REPAIR_ARMS.items()},
+        "arms": {k: {"volatility": v, "repair": r} for k, (v, r) in REPAIR_ARMS.items()},
         "age_weeks": age_weeks,
         "stressor": "arousal 1 at t=0, decays as exp(-rate * regulation * t)",
         "rate_per_min": rate_per_min,
         "threshold": threshold,
         "development_params": params.to_dict(),
     }
-    return table, fig, parameters
+    return table, effects, fig, parameters
 
 
 def earned_security(
@@ -239,6 +333,7 @@ def earned_security(
     ``end_weeks`` (18 years) among those insecure at 52 weeks."""
     params = DevelopmentParams()
     rows = []
+    earned_by = {}
     for start in (None, *start_years):
         week = -1 if start is None else round(start * 52)
         cg = Caregiver.constant(
@@ -256,6 +351,7 @@ def earned_security(
         last = frame.filter(pl.col("age_weeks") == end_weeks)["attachment_class"].to_numpy()
         insecure = first != "B"
         earned = last[insecure] == "B"
+        earned_by[start] = earned
         rows.append(
             {
                 "relationship_from_years": start,
@@ -265,6 +361,17 @@ def earned_security(
             }
         )
     table = pl.DataFrame(rows, schema_overrides={"relationship_from_years": pl.Float64})
+    effects = pl.DataFrame(
+        [
+            effect_row(
+                f"secure at 18 y, relationship from {start:g} y vs none (children insecure at 1 y)",
+                "d",
+                *d_binary(earned_by[None], earned_by[start]),
+                "intervention_security_d",
+            )
+            for start in start_years
+        ]
+    )
     with_rel = table.filter(pl.col("relationship_from_years").is_not_null())
     fig, ax = plt.subplots(figsize=(6, 3.4))
     ax.plot(with_rel["relationship_from_years"], with_rel["share_earned_secure"], "o-")
@@ -288,7 +395,7 @@ def earned_security(
         "end_weeks": end_weeks,
         "development_params": params.to_dict(),
     }
-    return table, fig, parameters
+    return table, effects, fig, parameters
 
 
 def power(
@@ -323,6 +430,7 @@ def power(
     caregiver = Caregiver.sample(2 * pool, seed)
     rng = np.random.default_rng(seed)
     rows = []
+    effects = []
     for m in minutes:
         values = {}
         for arm, offset in (("control", 0), ("intervention", pool)):
@@ -339,6 +447,19 @@ def power(
                     _num(getattr(turns(rec, rule="lena", n_resamples=0, bins=False), measure))
                 )
             values[arm] = np.asarray(vals, dtype=np.float64)
+        d, ci = d_groups(
+            values["control"][np.isfinite(values["control"])],
+            values["intervention"][np.isfinite(values["intervention"])],
+        )
+        effects.append(
+            effect_row(
+                f"{measure} of {m:g}-min recordings, responsiveness +{effect:g} vs control",
+                "d",
+                d,
+                ci,
+                "intervention_sensitivity_d",
+            )
+        )
         for n in dyads:
             hits = untestable = 0
             for _ in range(studies):
@@ -392,7 +513,135 @@ def power(
         "test": "Welch two-sample t-test, two-sided (scipy.stats.ttest_ind, equal_var=False)",
         "generator": "session.py, SessionParameters.from_caregiver (frightening off)",
     }
-    return table, fig, parameters
+    return table, pl.DataFrame(effects), fig, parameters
+
+
+def trial(
+    children: int = 3000,
+    seed: int = 0,
+    *,
+    sessions: int = TRIAL["sessions"],
+    start_week: int = TRIAL["start_week"],
+) -> Result:
+    """A randomised trial in the model (``calibration.trial_measures``): ``children`` per arm,
+    caregivers from the default population; treated caregivers get ``sessions`` weekly
+    sessions from ``start_week`` aimed at sensitivity, or (a second trial, same control arm
+    design) at their representation. d on sensitivity at 40 weeks and on security at 78 weeks,
+    each beside Bakermans-Kranenburg et al.'s (2003) randomised effects."""
+    params = DevelopmentParams()
+    rows, effects = [], []
+    for target, name in ((0, "sensitivity"), (1, "representation")):
+        got = trial_measures(
+            params, children, seed, sessions=sessions, start_week=start_week, target=target
+        )
+        rows.append(
+            {
+                "target": name,
+                "d_sensitivity": got["intervention_sensitivity_d"],
+                "d_security": got["intervention_security_d"],
+                "secure_control": got["secure_control"],
+                "secure_treated": got["secure_treated"],
+            }
+        )
+        effects += [
+            effect_row(
+                f"{name} intervention: sensitivity at 40 weeks",
+                "d",
+                got["intervention_sensitivity_d"],
+                got["intervention_sensitivity_ci"],
+                "intervention_sensitivity_d",
+            ),
+            effect_row(
+                f"{name} intervention: secure (B) at 78 weeks",
+                "d",
+                got["intervention_security_d"],
+                got["intervention_security_ci"],
+                "intervention_security_d",
+            ),
+        ]
+    table = pl.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, table["d_sensitivity"], 0.4, label="d on sensitivity")
+    ax.bar(x + 0.2, table["d_security"], 0.4, label="d on security")
+    for key, style in (("intervention_sensitivity_d", "--"), ("intervention_security_d", ":")):
+        ax.axhline(BY_KEY[key].literature, ls=style, color="grey")
+    ax.set_xticks(x, [f"aimed at {r['target']}" for r in rows])
+    ax.set_ylabel("d (treated - control)")
+    ax.set_title(f"Randomised trial, {sessions} sessions from week {start_week}")
+    ax.legend()
+    fig.tight_layout()
+    parameters = {
+        "experiment": "trial",
+        "children_per_arm": children,
+        "seed": seed,
+        "sessions": sessions,
+        "start_week": start_week,
+        "posttest_week": TRIAL["posttest_week"],
+        "outcome_week": TRIAL["outcome_week"],
+        "development_params": params.to_dict(),
+    }
+    return table, pl.DataFrame(effects), fig, parameters
+
+
+def dose(
+    children: int = 3000,
+    seed: int = 0,
+    *,
+    sessions: tuple[int, ...] = (1, 2, 4, 8, 16, 32),
+) -> Result:
+    """The trial (sensitivity target) at each number of weekly ``sessions``: d on sensitivity
+    and on security with 95% intervals, beside the observed randomised effects."""
+    params = DevelopmentParams()
+    rows, effects = [], []
+    for k in sessions:
+        got = trial_measures(params, children, seed, sessions=k)
+        rows.append(
+            {
+                "sessions": k,
+                "d_sensitivity": got["intervention_sensitivity_d"],
+                "d_sensitivity_low": got["intervention_sensitivity_ci"][0],
+                "d_sensitivity_high": got["intervention_sensitivity_ci"][1],
+                "d_security": got["intervention_security_d"],
+                "d_security_low": got["intervention_security_ci"][0],
+                "d_security_high": got["intervention_security_ci"][1],
+            }
+        )
+        effects.append(
+            effect_row(
+                f"{k} sessions: secure (B) at 78 weeks",
+                "d",
+                got["intervention_security_d"],
+                got["intervention_security_ci"],
+                "intervention_security_d",
+            )
+        )
+    table = pl.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for key, label in (("d_sensitivity", "sensitivity"), ("d_security", "security")):
+        ax.errorbar(
+            table["sessions"],
+            table[key],
+            yerr=[table[key] - table[f"{key}_low"], table[f"{key}_high"] - table[key]],
+            marker="o",
+            capsize=3,
+            label=f"d on {label}",
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("weekly sessions")
+    ax.set_ylabel("d (treated - control)")
+    ax.set_title("Dose: effects by number of sessions")
+    ax.legend()
+    fig.tight_layout()
+    parameters = {
+        "experiment": "dose",
+        "children_per_arm": children,
+        "seed": seed,
+        "sessions": list(sessions),
+        "trial": TRIAL,
+        "development_params": params.to_dict(),
+    }
+    return table, pl.DataFrame(effects), fig, parameters
 
 
 def _row(level: str, arm: str, measure: str, value: float) -> dict[str, Any]:
@@ -416,4 +665,6 @@ EXPERIMENTS = {
     "repair": repair,
     "earned-security": earned_security,
     "power": power,
+    "trial": trial,
+    "dose": dose,
 }

@@ -29,6 +29,7 @@ EXACT_MEAN = 15.0
 # purposes: one independent stream family each
 CAREGIVER_STREAM = 1
 DEVELOPMENT_STREAM = 2
+ASSESSMENT_STREAM = 3
 
 
 @njit(cache=True)

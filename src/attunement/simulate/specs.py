@@ -165,11 +165,13 @@ class SessionParameters:
     ) -> SessionParameters:
         """Child ``index``'s caregiver as session parameters (``overrides`` replace any field).
 
-        Mapping (``docs/model-interaction.md``): response_probability = responsiveness x
-        availability; latency_mean_s = latency_scale (shape 1: the same exponential latency as
-        the development level); matching = matching, clipped to [0.001, 0.999] (the affect
-        process needs both states); repair_hazard = -ln(1 - repair) / REPAIR_HORIZON_S, with
-        repair clipped to at most 0.999; frightening = frightening (per serve, as per bid).
+        Mapping (``docs/model.md``): response_probability = responsiveness x availability;
+        latency_mean_s = latency_scale (shape 1: the same exponential latency as the development
+        level); matching = the stationary matched share of her coupled affect dynamics
+        (``simulate.affect.stationary`` with her volatility and repair and the default
+        ``DevelopmentParams``), clipped to [0.001, 0.999]; repair_hazard = -ln(1 - repair) /
+        REPAIR_HORIZON_S, with repair clipped to at most 0.999; frightening = frightening (per
+        serve, as per bid).
         ``consistency`` acts between occasions, not within one, and the scheduled changes act
         over weeks: a session uses the baseline parameters (draw sessions at several ages with
         changed caregivers to see them).
@@ -178,14 +180,20 @@ class SessionParameters:
             raise ParameterError(
                 f"index must be in 0..{caregiver.n - 1} (out of range), got {index}"
             )
+        from attunement.simulate.affect import stationary
+        from attunement.simulate.development import DevelopmentParams
+
         repair = min(float(caregiver.repair[index]), 0.999)
+        matched = stationary(caregiver.volatility[index : index + 1], repair, DevelopmentParams())[
+            "matched"
+        ][0]
         values = {
             "response_probability": float(
                 caregiver.responsiveness[index] * caregiver.availability[index]
             ),
             "latency_mean_s": float(caregiver.latency_scale[index]),
             "latency_shape": 1.0,
-            "matching": min(max(float(caregiver.matching[index]), 0.001), 0.999),
+            "matching": min(max(float(matched), 0.001), 0.999),
             "repair_hazard": -math.log1p(-repair) / REPAIR_HORIZON_S,
             "frightening": float(caregiver.frightening[index]),
         }
