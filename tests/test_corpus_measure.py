@@ -167,7 +167,7 @@ def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     (folder / "dyad.csv").write_text(STILL_FACE_ICEP_R)
     db = tmp_path / "c.duckdb"
     assert ingest([folder], db, jobs=1).failed == []
-    summary = measure(str(db), [request("repair:match_table=icep-r")], jobs=1)
+    summary = measure(str(db), [request("repair:match_table=icep-r-reading-1")], jobs=1)
     assert summary.computed == 2
     rows = query(
         db,
@@ -178,12 +178,37 @@ def test_repair_family_by_hand_and_a_reason_for_every_recording(tmp_path):
     (day, day_status, *nothing), dyad = rows
     assert day == "day000" and "code" in day_status and set(nothing) == {None}
     assert dyad == ("dyad", "measured", 12.0, 14.0, 4.0, 12 / 26, 3, 2, 1, 5.0, 2)
-    assert measure(str(db), [request("repair:match_table=icep-r")], jobs=1).computed == 0
+    assert measure(str(db), [request("repair:match_table=icep-r-reading-1")], jobs=1).computed == 0
     # another match table is another configuration: both recordings are measured again
     valence = measure(str(db), [request("repair:match_table=valence")], jobs=1)
     assert valence.computed == 2
     statuses = query(db, "SELECT status FROM repair WHERE recording_id = 'dyad' ORDER BY 1")
     assert next(s for (s,) in statuses if s != "measured").startswith("match table 'valence'")
+
+
+def test_a_store_made_before_a_figure_existed_reads_and_measures(tmp_path):
+    """A repair table without the newer ended_unrepaired column (a store from before the
+    figure): reading gives null for it, and the next measurement adds the column and fills it
+    (0: no mismatch of the Still-Face dyad ends in neutral time)."""
+    import duckdb
+
+    from attunement.corpus.queries import latest
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "dyad.csv").write_text(STILL_FACE_ICEP_R)
+    db = tmp_path / "c.duckdb"
+    ingest([folder], db, jobs=1)
+    measure(str(db), [request("repair:match_table=icep-r-reading-1")], jobs=1)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE repair DROP COLUMN ended_unrepaired")
+    old = latest(con, family("repair"))
+    con.close()
+    assert old["ended_unrepaired"].to_list() == [None] and old["repairs"].to_list() == [2]
+    done = measure(str(db), [request("repair:match_table=icep-r-reading-1,neutral=end")], jobs=1)
+    assert done.computed == 1
+    rows = query(db, "SELECT ended_unrepaired FROM repair ORDER BY ended_unrepaired NULLS FIRST")
+    assert rows == [(None,), (0,)]
 
 
 def test_a_malformed_dask_address_is_one_line(store):

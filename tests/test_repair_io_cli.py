@@ -111,7 +111,16 @@ def test_cli_json_uses_the_catalogue_names(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert_catalogue_names(data, "repair")
-    assert data["match_table"] == "icep-r"
+    assert data["match_table"] == "icep-r-reading-1"
+    parameters = data["parameters"]
+    assert parameters["match_table_version"].startswith("1 ")
+    assert (
+        "our reading of the ICEP-R dyadic-coordination scheme"
+        in parameters["match_table_definition"]
+    )
+    assert "Match table icep-r-reading-1 (version 1 " in data["definition"]
+    assert data["warnings"][0].startswith("icep-r-reading-1 is our reading of the ICEP-R")
+    assert (parameters["neutral"], parameters["bridge_s"]) == ("censor", None)
     assert (data["match_s"], data["mismatch_s"], data["neutral_s"]) == (12.0, 14.0, 4.0)
     assert data["matching_proportion"] == pytest.approx(12 / 26)
     assert (data["mismatch_episodes"], data["repairs"], data["censored"]) == (3, 2, 1)
@@ -124,11 +133,45 @@ def test_cli_json_uses_the_catalogue_names(tmp_path):
     assert data["by_episode"]["SF"]["censored_episode_end"] == 1
 
 
+NEUTRAL_CSV = (
+    "onset,offset,partner,code\n0,20,caregiver,Mpos\n0,2,child,Cpos\n2,5,child,Cneg\n"
+    "6,9,child,Cneg\n9,12,child,Cpos\n12,14,child,Cneg\n17,20,child,Cpos\n"
+)  # the child has no code 5-6 s and 14-17 s: neutral with --absent-code none
+
+
+@pytest.mark.parametrize(
+    ("rule", "episodes", "repairs", "censored", "ended", "median"),
+    [
+        (["--neutral", "censor"], 3, 1, 2, 0, 3.0),
+        (["--neutral", "bridge", "--bridge-s", "1"], 2, 1, 1, 0, 7.0),
+        (["--neutral", "end"], 3, 1, 0, 2, None),
+    ],
+)
+def test_cli_neutral_rules_by_hand(tmp_path, rule, episodes, repairs, censored, ended, median):
+    """The hand-computed dyad of tests/test_repair_rules.py through the command line."""
+    path = write(tmp_path, NEUTRAL_CSV)
+    args = ["repair", str(path), "--match-table", "valence", "--absent-code", "none", *rule]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.stdout)
+    got = (d["mismatch_episodes"], d["repairs"], d["censored"], d["ended_unrepaired"])
+    assert got == (episodes, repairs, censored, ended)
+    assert d["repair_latency_median_s"] == median
+    assert (d["parameters"]["neutral"], d["parameters"]["match_table_version"]) == (rule[1], "1")
+    text = " ".join(runner.invoke(app, args).stdout.split())  # unwrapped
+    assert (
+        f"match table valence (version 1; neutral {rule[1]}" in text
+        and "positive with positive and negative with negative are matched states" in text
+    )
+
+
 def test_cli_errors(tmp_path):
     path = write(tmp_path, CSV)
     unknown = runner.invoke(app, ["repair", str(path), "--match-table", "nope"])
     assert unknown.exit_code == 2 and "unknown match table 'nope'" in unknown.stderr
-    missing = runner.invoke(app, ["repair", str(path)])  # icep-r does not know Mpos/Cpos
+    old = runner.invoke(app, ["repair", str(path), "--match-table", "icep-r"])
+    assert old.exit_code == 2 and "icep-r is now icep-r-reading-1" in old.stderr
+    missing = runner.invoke(app, ["repair", str(path)])  # icep-r-reading-1 lacks Mpos/Cpos
     assert missing.exit_code == 1 and "caregiver 'Mpos' with child 'Cpos'" in missing.stderr
     lonely = write(tmp_path, "onset,offset,partner,code\n0,1,child,Cpos\n", "lonely.csv")
     alone = runner.invoke(app, ["repair", str(lonely), "--match-table", "valence"])

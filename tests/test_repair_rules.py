@@ -83,7 +83,7 @@ def test_child_repairs_and_both_change_at_one_boundary():
                 (5, 8, "child", "positive"),
             ]
         ),
-        match_table="icep-r",
+        match_table="icep-r-reading-1",
     )
     assert (both.mismatch_s, both.repairs, both.repair_latency_median_s) == (3.0, 1, 3.0)
     assert (both.repaired_by_child, both.repaired_by_caregiver, both.repaired_by_both) == (0, 0, 1)
@@ -152,6 +152,84 @@ def test_neutral_and_uncoded_time_and_their_censoring():
     assert filled.mismatches["end"].to_list() == ["neutral", "neutral"]
 
 
+# Caregiver Mpos throughout; the child: 0-2 Cpos (match), 2-5 Cneg (mismatch), 5-6 no code
+# (neutral with absent_code "none"), 6-9 Cneg, 9-12 Cpos, 12-14 Cneg, 14-17 no code, 17-20 Cpos.
+NEUTRAL_DYAD = [(0, 20, "caregiver", "Mpos"), (0, 2, "child", "Cpos"), (2, 5, "child", "Cneg")]
+NEUTRAL_DYAD += [(6, 9, "child", "Cneg"), (9, 12, "child", "Cpos"), (12, 14, "child", "Cneg")]
+NEUTRAL_DYAD += [(17, 20, "child", "Cpos")]
+
+
+def neutral_rule(**kw):
+    return valence(NEUTRAL_DYAD, absent_code="none", **kw)
+
+
+def test_neutral_censor_by_hand():
+    """Three episodes: 2-5 s (3 s, ends neutral: censored), 6-9 s (3 s, repaired), 12-14 s
+    (2 s, ends neutral: censored). Kaplan-Meier: the 2-s one leaves the risk set at 2 s; at 3 s
+    one repair among the two at risk, S(3) = 1/2, median 3 s."""
+    r = neutral_rule()
+    assert (r.match_s, r.mismatch_s, r.neutral_s) == (8.0, 8.0, 4.0)
+    assert r.mismatches.select("onset_s", "offset_s", "end").rows() == [
+        (2.0, 5.0, "neutral"),
+        (6.0, 9.0, "match"),
+        (12.0, 14.0, "neutral"),
+    ]
+    assert (r.mismatch_episodes, r.repairs, r.censored, r.censored_neutral) == (3, 1, 2, 2)
+    assert r.ended_unrepaired == 0
+    assert r.repair_latency_median_s == 3.0
+    assert dict(map(tuple, r.repair_latency_km))[3.0] == pytest.approx(0.5)
+    assert r.parameters["neutral"] == "censor" and r.parameters["bridge_s"] is None
+
+
+def test_neutral_bridge_by_hand():
+    """bridge_s = 1: the 1-s gap at 5-6 s lies between two mismatch runs, so 2-9 s is one
+    episode of 7 s (1 s of it neutral) repaired at 9 s; the 3-s gap at 14-17 s is too long and
+    is followed by a match anyway: 12-14 s stays censored. KM: S(7) = 0 after the censored 2-s
+    episode left, median 7 s. Time figures are unchanged (the gap stays neutral time)."""
+    r = neutral_rule(neutral="bridge", bridge_s=1.0)
+    assert (r.match_s, r.mismatch_s, r.neutral_s) == (8.0, 8.0, 4.0)
+    rows = r.mismatches.select("onset_s", "offset_s", "duration_s", "end", "bridged_s").rows()
+    assert rows == [(2.0, 9.0, 7.0, "match", 1.0), (12.0, 14.0, 2.0, "neutral", 0.0)]
+    assert (r.mismatch_episodes, r.repairs, r.censored, r.censored_neutral) == (2, 1, 1, 1)
+    assert r.repair_latency_median_s == 7.0
+    assert r.parameters["bridge_s"] == 1.0
+    # a longer bridge still needs mismatch after the gap: the 14-17 s gap ends in a match
+    wide = neutral_rule(neutral="bridge", bridge_s=3.0)
+    assert wide.mismatches.select("onset_s", "offset_s").rows() == [(2.0, 9.0), (12.0, 14.0)]
+    # a bridge shorter than the gap bridges nothing: the censor rule's episodes
+    narrow = neutral_rule(neutral="bridge", bridge_s=0.5)
+    assert narrow.mismatches["duration_s"].to_list() == [3.0, 3.0, 2.0]
+
+
+def test_neutral_bridge_never_crosses_a_phase_boundary():
+    """FF ends in mismatch (8-10 s), SF opens with 0.5 s of neutral time, then mismatch
+    (10.5-12 s) and a match: the gap is short but across the phase change, so two episodes."""
+    rows = [(0, 10, "episode", "FF"), (10, 20, "episode", "SF"), (0, 20, "caregiver", "Mpos")]
+    rows += [(0, 8, "child", "Cpos"), (8, 10, "child", "Cneg"), (10.5, 12, "child", "Cneg")]
+    rows += [(12, 20, "child", "Cpos")]
+    r = valence(rows, absent_code="none", neutral="bridge", bridge_s=1.0)
+    assert r.mismatches.select("onset_s", "offset_s", "end", "bridged_s").rows() == [
+        (8.0, 10.0, "episode_end", 0.0),
+        (10.5, 12.0, "match", 0.0),
+    ]
+
+
+def test_neutral_end_by_hand():
+    """end: the two runs followed by neutral time are closed as not repaired (neither repaired
+    nor censored); in the latency curve they are never repaired, so at 3 s one repair among
+    three at risk: S(3) = 2/3 and the median is not reached. Hazard: 1 repair in 8 s."""
+    r = neutral_rule(neutral="end")
+    assert (r.mismatch_episodes, r.repairs, r.censored, r.ended_unrepaired) == (3, 1, 0, 2)
+    assert (r.censored_neutral, r.reparation_rate) == (0, pytest.approx(1 / 3))
+    assert r.mismatches["censored"].to_list() == [False, False, False]
+    assert r.mismatches["repaired"].to_list() == [False, True, False]
+    assert r.repair_latency_median_s is None
+    assert dict(map(tuple, r.repair_latency_km))[3.0] == pytest.approx(2 / 3)
+    assert r.repair_hazard_per_s == pytest.approx(1 / 8)
+    with pytest.raises(ValueError, match="neutral must be one of censor, bridge, end"):
+        neutral_rule(neutral="ignore")
+
+
 def test_kaplan_meier_median_against_hand_numbers():
     # mismatch runs of 2 s (repaired), 4 s (censored: ends neutral), 6 s and 8 s (repaired)
     rows, t = [(0, 40, "caregiver", "Mpos")], 0
@@ -190,7 +268,27 @@ def test_match_tables_are_data():
     assert phases.relation("monitor", "object_attend") == "match"
     assert phases.relation("avert", "talk") == "mismatch"
     assert len(phases.relations) == 30
-    assert len(load_match_table("icep-r").relations) == 25
+    assert len(load_match_table("icep-r-reading-1").relations) == 25
+
+
+def test_every_table_has_a_version_and_the_icep_r_reading_its_caveat():
+    import hashlib
+
+    text = "caregiver_code,child_code,relation\na,x,match\n*,*,neutral\n"
+    mine = parse_match_table(text, "mine.csv")
+    assert mine.version == "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    assert parse_match_table("# version: 2\n# caveat: draft\n" + text, "v.csv").version == "2"
+    assert parse_match_table("# version: 2\n# caveat: draft\n" + text, "v.csv").caveat == "draft"
+    icep = load_match_table("icep-r-reading-1")
+    assert icep.version.startswith("1 ") and "not the manual's own table" in icep.caveat
+    assert (icep.relation("negative", "negative"), icep.relation("monitor", "negative")) == (
+        "mismatch",
+        "mismatch",
+    )  # every infant-negative cell is a mismatch; in valence, neg-neg is a match
+    assert load_match_table("valence").relation("Mneg", "Cneg") == "match"
+    assert load_match_table("valence").caveat == ""
+    with pytest.raises(MatchTableError, match="icep-r is now icep-r-reading-1"):
+        load_match_table("icep-r")
 
 
 def test_no_child_codes_is_a_clear_error():

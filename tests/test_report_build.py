@@ -69,7 +69,7 @@ def test_coded_dyad_shows_grid_and_survival_and_repair_numbers():
     dyad = still_face_dyad()
     analysis = analyse(dyad.recording, settings={"repair": {"match_table": "auto"}})
     r = analysis.results["repair"]
-    assert r.match_table == "valence"  # icep-r does not cover Cpos/Mpos; auto picks valence
+    assert r.match_table == "valence"  # icep-r-reading-1 lacks Cpos/Mpos; auto picks valence
     assert (r.mismatch_episodes, r.repairs) == (30, 29)
     text = recording_report(dyad.recording)
     page = Page(text)

@@ -83,9 +83,9 @@ def root(
 app.command("inspect", epilog=example("inspect day1.its s3-1112.cha --json"))(inspect.command)
 app.command("turns", epilog=example("turns day1.its --rule window --plot day1.png"))(turns.command)
 app.command("sequential", epilog=example("sequential di12.cha --lag 1"))(sequential.command)
-app.command("repair", epilog=example("repair dyad1.csv dyad2.csv --match-table icep-r"))(
-    repair.command
-)
+app.command(
+    "repair", epilog=example("repair dyad1.csv dyad2.csv --match-table valence --neutral end")
+)(repair.command)
 app.command(
     "synchrony",
     epilog=example("synchrony signals.txt --rate 4 --lag-s 2 --window-s 30 --step-s 15"),

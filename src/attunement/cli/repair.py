@@ -29,8 +29,8 @@ def command(
     ],
     match_table: Annotated[
         str,
-        typer.Option("--match-table", help=f"Preset ({', '.join(PRESETS)}) or a CSV file."),
-    ] = "icep-r",
+        typer.Option("--match-table", help=f"Preset ({', '.join(PRESETS)}), auto, or a CSV file."),
+    ] = "icep-r-reading-1",
     min_mismatch_s: Annotated[
         float, typer.Option("--min-mismatch-s", help="Shortest mismatch episode in s.")
     ] = 0.0,
@@ -38,6 +38,18 @@ def command(
         str | None,
         typer.Option("--absent-code", help="State of a partner with no code (default: uncoded)."),
     ] = None,
+    neutral: Annotated[
+        str,
+        typer.Option(
+            "--neutral",
+            help="A mismatch followed by neutral time: censor (latency censored), bridge (gaps "
+            "up to --bridge-s between mismatch runs do not end it) or end (not repaired).",
+        ),
+    ] = "censor",
+    bridge_s: Annotated[
+        float,
+        typer.Option("--bridge-s", help="With --neutral bridge: longest neutral gap bridged (s)."),
+    ] = 1.0,
     roles: Annotated[
         Path | None, typer.Option("--roles", help="JSON/YAML map of label -> speaker_type.")
     ] = None,
@@ -58,7 +70,13 @@ def command(
     repair defines every figure."""
     config = validate(
         FAMILY.parameters,
-        {"match_table": match_table, "min_mismatch_s": min_mismatch_s, "absent_code": absent_code},
+        {
+            "match_table": match_table,
+            "min_mismatch_s": min_mismatch_s,
+            "absent_code": absent_code,
+            "neutral": neutral,
+            "bridge_s": bridge_s,
+        },
         FAMILY.name,
     )
     measures = contrast or list(DEFAULT_CONTRASTS)
@@ -122,6 +140,8 @@ def _number(value, fmt: str = ".3f") -> str:
 
 def _print(r: RepairResult) -> None:
     """One column for the whole recording, one per episode phase; one row per scalar figure."""
+    p = r.parameters
+    rule = f"neutral {p['neutral']}" + (f" {p['bridge_s']:g} s" if p["bridge_s"] else "")
     table = Table(title=f"{r.path}  [match table {r.match_table}]", title_justify="left")
     table.add_column("")
     columns = {"all": r.figures()} | r.by_episode
@@ -130,6 +150,11 @@ def _print(r: RepairResult) -> None:
     for figure in FAMILY.scalars:
         table.add_row(figure.label, *(figure.display(c[figure.name]) for c in columns.values()))
     out.print(table)
+    out.print(
+        f"match table {r.match_table} (version {p['match_table_version']}; {rule}): "
+        f"{p['match_table_definition']}",
+        highlight=False,
+    )
     out.print(f"parameters: {show.parameter_text(r)}", highlight=False)
     for warning in r.warnings:
         err.print(f"warning: {warning}", highlight=False, soft_wrap=True)

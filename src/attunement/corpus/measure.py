@@ -50,12 +50,15 @@ class MeasureSummary:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, families: list[Family]) -> None:
-    """The log and every table of ``families`` (``corpus.results.schemas``)."""
+    """The log and every table of ``families`` (``corpus.results.schemas``); a table made
+    before its family's catalogue grew gets the new columns (null in the old rows)."""
     con.execute(LOG_DDL)
     for family in families:
         for table, schema in schemas(family).items():
             empty = pl.DataFrame(schema={**KEY_COLUMNS, **schema})  # noqa: F841
             con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM empty")
+            for column, dtype, *_ in con.execute("DESCRIBE SELECT * FROM empty").fetchall():
+                con.execute(f'ALTER TABLE {table} ADD COLUMN IF NOT EXISTS "{column}" {dtype}')
 
 
 def measure(

@@ -123,9 +123,15 @@ def latest(
     if recording_ids is not None:
         where.append("t.recording_id IN (SELECT unnest($ids))")
         params["ids"] = recording_ids
+    stored = {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [family.name]
+        ).fetchall()
+    }  # a store measured before the catalogue grew lacks the newer figures: null
     columns = ", ".join(
         ["recording_id", "config_key", *family.key_parameters, "status"]
-        + [f.name for f in family.scalars]
+        + [f.name if f.name in stored else f"NULL AS {f.name}" for f in family.scalars]
     )
     return con.sql(
         f"SELECT {columns} FROM (SELECT t.*, row_number() OVER (PARTITION BY t.recording_id "

@@ -1,5 +1,6 @@
 """The ``repair`` family: rupture and repair of coded child and caregiver states in one recording
-(Tronick's mutual regulation model), by a match table."""
+(Tronick's mutual regulation model), by a match table (name, version and definition in every
+result) and an explicit choice of what neutral time after a mismatch means (``neutral``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from attunement.measures.figures import Figure
 from attunement.measures.params import Param
 from attunement.measures.registry import Family
 
-PRESETS = ("icep-r", "monadic-phases", "valence")
+PRESETS = ("icep-r-reading-1", "monadic-phases", "valence")
+RENAMED = {"icep-r": "icep-r-reading-1"}  # old preset name -> versioned name, named in the error
 AUTO = "auto"
-AUTO_ORDER = ("icep-r", "valence", "monadic-phases")  # the first that covers every coded pair
+AUTO_ORDER = ("icep-r-reading-1", "valence", "monadic-phases")  # the first covering every pair
+NEUTRAL = ("censor", "bridge", "end")
 TRONICK = "Tronick & Gianino (1986) Zero to Three 6(3):1-6; Tronick (1989) Am Psychol 44:112-119"
 MATCHING = "Tronick & Cohn (1989) Child Dev 60:85-92"
 KM = "Kaplan & Meier (1958) JASA 53:457-481; lifelines (Davidson-Pilon 2019, JOSS 4:1317)"
@@ -33,6 +36,8 @@ def _run(recording, **config: Any):
                 match_table=table,
                 min_mismatch_s=config["min_mismatch_s"],
                 absent_code=config["absent_code"],
+                neutral=config["neutral"],
+                bridge_s=config["bridge_s"],
             )
         except MatchTableError as exc:  # the table was read: what is left is a pair it lacks
             problems.append(str(exc))
@@ -51,7 +56,7 @@ PARAMETERS = (
     Param(
         "match_table",
         "text",
-        "icep-r",
+        "icep-r-reading-1",
         f"Which pairs of states match: a preset ({', '.join(PRESETS)}), a CSV file "
         "caregiver_code,child_code,relation, or auto (the first of "
         f"{', '.join(AUTO_ORDER)} that covers every coded pair, named in the warnings).",
@@ -67,6 +72,21 @@ PARAMETERS = (
         "text",
         None,
         "State of a partner with no code in an interval (default: the interval is uncoded).",
+    ),
+    Param(
+        "neutral",
+        "option",
+        "censor",
+        "A mismatch followed by neutral time: censor (its latency is censored there), bridge "
+        "(neutral gaps up to bridge_s between mismatch runs do not end it; otherwise censor) or "
+        "end (it ends, not repaired: never repaired in the latency curve).",
+        NEUTRAL,
+    ),
+    Param(
+        "bridge_s",
+        "seconds",
+        1.0,
+        "With neutral=bridge: the longest neutral gap inside a mismatch that does not end it.",
     ),
 )
 
@@ -175,13 +195,19 @@ FIGURES = (
     _count(
         "censored",
         "mismatch episodes unrepaired (censored)",
-        "Episodes ending in neutral or uncoded time, at an episode-label change or at the "
-        "recording's end: their latency is right-censored.",
+        "Episodes ending in neutral (neutral=censor or bridge) or uncoded time, at an "
+        "episode-label change or at the recording's end: their latency is right-censored.",
+    ),
+    _count(
+        "ended_unrepaired",
+        "unrepaired: closed by neutral time (neutral=end)",
+        "Episodes followed by neutral time with neutral=end: closed as not repaired, never "
+        "repaired in the latency curve (0 with censor or bridge).",
     ),
     _count(
         "censored_neutral",
         "unrepaired: ended in neutral time",
-        "Censored episodes followed by neutral time.",
+        "Censored episodes followed by neutral time (neutral=censor or bridge).",
     ),
     _count(
         "censored_uncoded",
@@ -242,7 +268,7 @@ FIGURES = (
         "s",
         "mismatch episodes, one by one",
         "Onset, offset and duration (s), episode and phase, how it ended, repaired or censored, "
-        "who repaired, left-truncated.",
+        "who repaired, left-truncated, neutral seconds bridged inside it (neutral=bridge).",
         TRONICK,
         shape="detail",
     ),

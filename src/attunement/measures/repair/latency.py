@@ -7,8 +7,9 @@ rather than our own estimator: it is the maintained reference implementation in 
 
 - Kaplan & Meier (1958): S(t) = prod over event times t_i <= t of (1 - d_i / n_i); the median
   latency is the smallest t with S(t) <= 0.5 (``None`` when S never reaches 0.5: "not reached").
-- Constant-hazard estimate: repairs / total time at risk (the exponential maximum-likelihood
-  rate, per second), which censoring does not bias when the hazard is constant.
+- Constant-hazard estimate (``summary``): repairs / total duration of the episodes (the
+  exponential maximum-likelihood rate, per second), which censoring does not bias when the
+  hazard is constant.
 - Cox (1972) proportional hazards across dyads: hazard of repair ~ dyad covariates, with
   Lin-Wei robust (sandwich) standard errors clustered by dyad, since episodes of one dyad are
   not independent.
@@ -28,20 +29,18 @@ from attunement.errors import DataError
 
 
 def kaplan_meier(durations: np.ndarray, repaired: np.ndarray) -> dict[str, Any]:
-    """Median (s, or None if not reached), the curve ``[[t, S(t)], ...]`` and the constant-hazard
-    rate (per s) of repair latencies; all None / empty without episodes."""
+    """Median (s, or None if not reached) and the curve ``[[t, S(t)], ...]`` of repair
+    latencies; None / empty without episodes."""
     if len(durations) == 0:
-        return {"median_s": None, "curve": [], "hazard_per_s": None}
+        return {"median_s": None, "curve": []}
     from lifelines import KaplanMeierFitter
 
     fitter = KaplanMeierFitter().fit(durations, event_observed=repaired)
     median = float(fitter.median_survival_time_)
     curve = fitter.survival_function_.iloc[:, 0]
-    exposure = float(np.sum(durations))
     return {
         "median_s": median if math.isfinite(median) else None,
         "curve": [[float(t), float(s)] for t, s in zip(curve.index, curve.to_numpy(), strict=True)],
-        "hazard_per_s": float(np.sum(repaired)) / exposure if exposure > 0 else None,
     }
 
 

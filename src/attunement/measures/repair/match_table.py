@@ -2,21 +2,31 @@
 
 Matching is data, not code. A match table is a CSV with the columns ``caregiver_code``,
 ``child_code`` and ``relation`` (``match``, ``mismatch`` or ``neutral``), after optional comment
-lines ``# name: ...``, ``# source: ...``, ``# definition: ...``. A ``*`` stands for any code: an
-exact pair wins over a row with one ``*`` (the caregiver's row first), which wins over ``*,*``
-(the table's declared default). A pair that no row covers is an error naming the pair: there is
-no silent default. Combined states (``"Cneg+Cpos"``: several codes of one partner in the same
-interval) are looked up as written. Intervals where either partner is uncoded are never looked up:
-they form a fourth class, ``uncoded``.
+lines ``# name: ...``, ``# version: ...``, ``# source: ...``, ``# definition: ...`` and
+``# caveat: ...``. A table without a version line is versioned by its content (``sha256:`` and
+the first 12 hex digits of the file's SHA-256), so two different files never share a version; a
+caveat is repeated in the warnings of every result that uses the table. A ``*`` stands for any
+code: an exact pair wins over a row with one ``*`` (the caregiver's row first), which wins over
+``*,*`` (the table's declared default). A pair that no row covers is an error naming the pair:
+there is no silent default. Combined states (``"Cneg+Cpos"``: several codes of one partner in the
+same interval) are looked up as written. Intervals where either partner is uncoded are never
+looked up: they form a fourth class, ``uncoded``.
 
-Presets (``tables/``): ``icep-r`` (Weinberg & Tronick; Reck et al. 2004), ``monadic-phases``
+Presets (``tables/``): ``icep-r-reading-1`` (our reading of the ICEP-R coordination scheme,
+Weinberg & Tronick; Reck et al. 2004: not the manual's table, and it says so), ``monadic-phases``
 (Tronick, Als & Brazelton 1980; Cohn & Tronick 1987), ``valence`` (positive/negative codes, as in
-ConNEcT's AttachmentData). Each file's header gives its source and definition.
+ConNEcT's AttachmentData). Each file's header gives its version, source and definition.
+
+The tables differ in meaning, not only in codes: in ``valence`` negative with negative is a
+match (shared affect), in ``icep-r-reading-1`` every infant-negative cell is a mismatch (the infant
+is not socially available), so "matching proportion" means a different thing under each. That is
+why every result names its table, version and definition.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,7 +35,7 @@ import numpy as np
 
 from attunement.errors import ParameterError
 from attunement.measures.coded_streams import JointStates
-from attunement.measures.families.repair import PRESETS
+from attunement.measures.families.repair import PRESETS, RENAMED
 
 RELATIONS: tuple[str, ...] = ("match", "mismatch", "neutral", "uncoded")
 MATCH, MISMATCH, NEUTRAL, UNCODED = range(4)
@@ -46,6 +56,8 @@ class MatchTable:
     source: str = ""
     definition: str = ""
     path: str = ""
+    version: str = ""
+    caveat: str = ""
 
     def relation(self, caregiver: str, child: str) -> str | None:
         """The relation of one pair by the precedence of the module docstring, or None."""
@@ -85,7 +97,7 @@ class MatchTable:
 
 
 def load_match_table(source: str | Path | MatchTable) -> MatchTable:
-    """A preset by name (``icep-r``, ``monadic-phases``, ``valence``), a CSV path, or a table."""
+    """A preset by name (``icep-r-reading-1``, ``monadic-phases``, ``valence``), a CSV path, or a table."""
     if isinstance(source, MatchTable):
         return source
     if str(source) in PRESETS:
@@ -93,9 +105,11 @@ def load_match_table(source: str | Path | MatchTable) -> MatchTable:
         return parse_match_table(text, f"preset {source}")
     path = Path(source)
     if not path.is_file():
+        renamed = RENAMED.get(str(source))
+        hint = f" ({source} is now {renamed}: the table is versioned)" if renamed else ""
         raise MatchTableError(
-            f"unknown match table {str(source)!r}: not a preset ({', '.join(PRESETS)}) and not "
-            "a CSV file"
+            f"unknown match table {str(source)!r}{hint}: not a preset ({', '.join(PRESETS)}) and "
+            "not a CSV file"
         )
     try:
         text = path.read_text("utf-8")
@@ -114,7 +128,7 @@ def parse_match_table(text: str, origin: str) -> MatchTable:
             continue
         if line.lstrip().startswith("#"):
             key, sep, value = line.lstrip("# ").partition(":")
-            if sep and key.strip() in ("name", "source", "definition"):
+            if sep and key.strip() in ("name", "version", "source", "definition", "caveat"):
                 meta[key.strip()] = value.strip()
             continue
         row = next(csv.reader([line]))
@@ -138,10 +152,13 @@ def parse_match_table(text: str, origin: str) -> MatchTable:
         relations[key] = cells[2]
     if not relations:
         raise MatchTableError(f"{origin}: no rows (need a header {','.join(HEADER)} and rows)")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return MatchTable(
         name=meta.get("name", Path(origin).stem),
         relations=relations,
         source=meta.get("source", ""),
         definition=meta.get("definition", ""),
         path=origin,
+        version=meta.get("version", f"sha256:{digest}"),
+        caveat=meta.get("caveat", ""),
     )

@@ -18,7 +18,8 @@ from attunement.measures.base import Result
 @dataclass
 class RepairResult(Result):
     """Rupture-and-repair figures of one recording under one match table
-    (``parameters["match_table"]``).
+    (``parameters["match_table"]``, ``["match_table_version"]`` and
+    ``["match_table_definition"]``) and one neutral rule (``parameters["neutral"]``).
 
     The recording-level figures are attributes; ``by_episode`` holds the same figures per
     episode phase (FF, SF, RE or the data's own labels; ``""`` is time outside any episode
@@ -48,6 +49,7 @@ class RepairResult(Result):
     repair_hazard_per_s: float | None
     repair_latency_mean_repaired_s: float | None
     censored: int
+    ended_unrepaired: int
     censored_neutral: int
     censored_uncoded: int
     censored_episode_end: int
