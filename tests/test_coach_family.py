@@ -295,7 +295,7 @@ def test_three_visits_in_date_order_with_changes_moments_and_spanish(tmp_path):
     starts = [m["start"] for m in visits[0]["strength_moments"]]
     assert len(starts) == 3 and all(re.fullmatch(r"\d\d:\d\d:\d\d", s) for s in starts)
     assert all(m["turns"] >= 3 for v in visits for m in v["strength_moments"])
-    assert any("conversaciones de ida y vuelta" in s for s in data["sentences"])
+    assert any("conversaciones en estas 6,3 horas" in s for s in data["sentences"])
     assert '<html lang="es">' in out.read_text(encoding="utf-8")
 
 
