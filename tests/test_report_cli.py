@@ -81,6 +81,22 @@ def test_scores_report_plane_with_sample_and_midpoint(tmp_path):
     for style, n in counts.items():
         assert f'<td>{style}</td><td class="num">{n}</td>' in text
     assert f"{both.height} people shared how they feel" in page.coach_text
+    # a questionnaire summary suited to the instrument, not the recording coach view
+    assert "everyday conversations" not in text and "recording" not in page.coach_text
+    assert "A summary of the answers to the Experiences in Close Relationships" in page.coach_text
+    assert "two sides of close relationships" in page.coach_text
+    assert "Questionnaire: Brennan, K. A., Clark, C. L., & Shaver" in page.coach_text
+    assert "could not be fully checked" not in page.coach_text  # the ECR key is verified
+    unchecked = tmp_path / "ecr12.csv"
+    frame.with_columns(instrument=pl.lit("ecr-12"), verification=pl.lit("unverified")).write_csv(
+        unchecked
+    )
+    assert (
+        CliRunner().invoke(report_app(), ["report", str(unchecked), "-o", str(out)]).exit_code == 0
+    )
+    other = Page(out.read_text(encoding="utf-8")).coach_text
+    assert "Experiences in Close Relationships-12" in other
+    assert "The scoring key of this version (ecr-12) could not be fully checked" in other
 
 
 def test_usage_errors(tmp_path):

@@ -268,6 +268,39 @@ def read_scores(path: str | Path) -> pl.DataFrame:
     return frame
 
 
+QUESTIONNAIRE = {  # the coach box of a scores report; a lab's templates may set scores_* keys
+    "scores_title": "About these questionnaire answers",
+    "scores_intro": "A summary of the answers to the {name} in this file.",
+    "scores_dimensions": "The {name} describes two sides of close relationships: how much "
+    "someone longs for reassurance that others will stay (anxiety) and how much someone keeps "
+    "a distance and prefers not to lean on others (avoidance).",
+    "scores_unchecked": "The scoring key of this version ({id}) could not be fully checked "
+    "against its published form, so read these numbers with extra care.",
+}
+
+
+def _questionnaire(frame: pl.DataFrame) -> dict[str, str]:
+    """Name, id, citation and key verification of the instrument a score file was made with
+    (its ``instrument`` column, written by ``attunement score --out``), or generic words."""
+    from attunement.attachment import InstrumentError, load
+
+    ids = frame["instrument"].drop_nulls().unique().to_list() if "instrument" in frame else []
+    ids = [i for i in ids if isinstance(i, str)]
+    if len(ids) == 1:
+        try:
+            inst = load(str(ids[0]))
+        except InstrumentError:
+            pass
+        else:
+            return {
+                "id": inst.id,
+                "name": inst.name,
+                "citation": inst.citation,
+                "verification": inst.verification,
+            }
+    return {"id": "", "name": "questionnaire", "citation": "", "verification": ""}
+
+
 def scores_report(
     path: str | Path,
     *,
@@ -280,6 +313,7 @@ def scores_report(
     style counts when the file has a ``style`` column."""
     templates = templates or coach.load_templates()
     frame = read_scores(path)
+    about = _questionnaire(frame)
     anxiety = frame["anxiety"].cast(pl.Float64).to_numpy()
     avoidance = frame["avoidance"].cast(pl.Float64).to_numpy()
     both = np.isfinite(anxiety) & np.isfinite(avoidance)
@@ -312,6 +346,8 @@ def scores_report(
                 ("left out (a score missing)", n - scored),
                 ("r(anxiety, avoidance)", r),
                 ("scale", "not given" if scale is None else f"{scale[0]:g}–{scale[1]:g}"),
+                ("instrument", about["id"] or "not named in the file"),
+                ("scoring key", about["verification"] or "not named in the file"),
             ]
         ),
     ]
@@ -322,14 +358,24 @@ def scores_report(
             methods = ", ".join(str(m) for m in frame["style_method"].unique().to_list())
             research.append(h.paragraph(f"method: {methods}"))
         research.append(h.table(counts.columns, counts.iter_rows()))
+    words = {**QUESTIONNAIRE, **{k: v for k, v in templates.items() if k in QUESTIONNAIRE}}
     said = coach.sentences({"respondents": coach.count(scored)}, "scores", templates)
+    said.append(words["scores_dimensions"].format_map(about))
+    if about["verification"] not in ("verified", ""):
+        said.append(words["scores_unchecked"].format_map(about))
+    summary = {
+        **templates,
+        "title": words["scores_title"],
+        "intro": words["scores_intro"].format_map(about),
+        "source": f"Questionnaire: {about['citation'] or 'scores from attunement score'}",
+    }
     return _assemble(
         f"attunement scores report: {Path(path).name}",
         f"{n} respondents",
         "".join(research),
         said,
         coach_first=coach_view,
-        templates=templates,
+        templates=summary,
     )
 
 
