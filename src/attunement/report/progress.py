@@ -89,11 +89,12 @@ def hour_slices(rec: Recording) -> list[tuple[Recording, float]]:
 
 def hour_figures(rec: Recording, parameters: dict[str, Any]) -> list[dict[str, float | None]]:
     """The figures of every full hour of ``rec`` (``hour_slices`` pieces with at least
-    ``FULL_HOUR_S`` recorded) under the turn ``parameters`` of the whole day's result; an hour
-    without a vocalisation has no turns and no rates."""
+    ``FULL_HOUR_S`` recorded) under the turn ``parameters`` of the whole day's result, without
+    its error model; an hour without a vocalisation has no turns and no rates."""
     turns = family("turns")
     declared = {p.name for p in turns.parameters}
-    config = {k: v for k, v in parameters.items() if k in declared}
+    # an error model's intervals stand in for the hours where they exist (``estimate``)
+    config = {k: v for k, v in parameters.items() if k in declared and k != "error_model"}
     out = []
     for sub, recorded_s in hour_slices(rec):
         if recorded_s < FULL_HOUR_S:
