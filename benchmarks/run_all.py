@@ -17,12 +17,7 @@ import bench_turns
 from _common import DATA, RESULTS, machine, table
 
 HERE = Path(__file__).resolve().parent
-SEPARATE = (  # own output
-    "bench_synchrony.py",
-    "bench_attachment.py",
-    "bench_startup.py",
-    "bench_agree.py",
-)
+SEPARATE = ("bench_synchrony.py", "bench_attachment.py", "bench_startup.py")  # own output
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -141,3 +141,38 @@ def test_deleting_a_family_removes_its_visits_reports_and_name(client):
     stored = b"".join(p.read_bytes() for p in client.data_dir.rglob("*") if p.is_file())
     assert b"Zoe Canary" not in stored and b"2023-05-01" not in stored
     assert client.get(f"/recordings/{other}").status_code == 200  # another child's stays
+
+
+@pytest.mark.slow  # ingests and measures a small store
+def test_corpus_pages_sort_by_any_column_and_count_their_pages(tmp_path, monkeypatch):
+    from attunement.corpus import ingest, measure
+    from attunement.measures.registry import request
+    from attunement.web import corpus as corpus_pages
+    from tests.corpus_helpers import make_days
+
+    make_days(tmp_path / "files", 3)
+    db = tmp_path / "store.duckdb"
+    ingest([tmp_path / "files"], db, jobs=1)
+    measure(str(db), [request("turns:n_resamples=0")], jobs=1)
+    monkeypatch.setattr(corpus_pages, "PAGE_SIZE", 2)
+    app = create_app(tmp_path / "data", corpus=db)
+    with TestClient(app, base_url=BASE) as client:
+        turns = {}
+        for page in (0, 1):
+            text = client.get(f"/corpus?sort=turns&order=desc&page={page}").text
+            for rid, n in re.findall(
+                r'recordings/(day\d+)">.*?data-measure="turns">([\d,]+)<', text, re.S
+            ):
+                turns[rid] = int(n.replace(",", ""))
+            if page == 0:
+                assert "Recordings 1–2 of 3" in text and 'rel="next"' in text
+                assert 'aria-sort="descending"' in text and ">child<" in text
+        assert len(turns) == 3
+        assert list(turns.values()) == sorted(turns.values(), reverse=True)
+        ascending = client.get("/corpus?sort=recording_id&order=asc").text
+        assert re.findall(r'recordings/(day\d+)">', ascending) == ["day000", "day001"]
+        assert client.get("/corpus?sort=nonsense").status_code == 200  # falls back to the id
+        assert client.get("/corpus?order=sideways").status_code == 400
+        report = client.get("/corpus/recordings/day001/report")
+        assert report.status_code == 200 and "day001" in report.text
+    app.state.workers.close()
