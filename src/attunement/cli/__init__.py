@@ -11,6 +11,7 @@ import typer
 
 from attunement.cli import (
     agree,
+    export,
     ingest,
     inspect,
     measure,
@@ -103,6 +104,9 @@ app.command("agree", epilog=example("agree human.eaf lena.its --save-error-model
 )
 app.command("ingest", epilog=example("ingest brent-corpus/ --db brent.duckdb"))(ingest.command)
 app.command("measures", epilog=example("measures turns --json"))(measures.command)
+app.command(
+    "export", epilog=example("export --db brent.duckdb --per recording --out brent.parquet")
+)(export.command)
 app.command(
     "measure",
     epilog=example(

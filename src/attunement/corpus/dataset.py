@@ -326,3 +326,24 @@ def _remove_stale(con: duckdb.DuckDBPyConnection, root: str, paths: list[str]) -
         con.execute("DELETE FROM segments WHERE recording_id IN (SELECT unnest(?))", [stale])
         con.execute("DELETE FROM recordings WHERE recording_id IN (SELECT unnest(?))", [stale])
     return len(stale)
+
+
+def merge(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
+    """Add the dataset tables of a Parquet export in ``folder`` (``corpus.exchange``): the rows
+    of datasets the store does not hold yet; rows added per table."""
+    present = [t for t in TABLES if (folder / f"{t}.parquet").is_file()]
+    if not present:
+        return {}
+    for statement in DDL:
+        con.execute(statement)
+    known = [d for (d,) in con.execute("SELECT DISTINCT dataset FROM datasets").fetchall()]
+    added = {}
+    for table in present:
+        before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?) "
+            "WHERE dataset NOT IN (SELECT unnest(?))",
+            [str(folder / f"{table}.parquet"), known],
+        )
+        added[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] - before
+    return added

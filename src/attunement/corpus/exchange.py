@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from attunement.corpus import dataset as dataset_tables
 from attunement.corpus.ingest import insert_frame
 from attunement.corpus.measure import ensure_tables
 from attunement.corpus.results import schemas
@@ -95,7 +96,7 @@ def _merge(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
     added["recordings"] = _count(con, "recordings") - before
     for parquet in sorted(folder.glob("*.parquet")):
         table = parquet.stem
-        if table in ("recordings", "failures", "store_info"):
+        if table in ("recordings", "failures", "store_info", *dataset_tables.TABLES):
             continue
         frame = con.sql(
             "SELECT * FROM read_parquet($p) WHERE recording_id IN (SELECT recording_id FROM _new)",
@@ -114,6 +115,7 @@ def _merge(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
         [str(folder / "failures.parquet")],
     )
     added["failures"] = _count(con, "failures") - before
+    added |= dataset_tables.merge(con, folder)
     con.execute("DROP TABLE _new")
     return added
 
