@@ -8,7 +8,12 @@ ConNEcT's AttachmentData (Bodner et al. 2019): one mother-child dyad (child 8-12
 ``pos`` (only the positive code on), ``neg`` (only the negative code), ``mixed`` (both) and
 ``neutral`` (neither); MAlone, CAlone and Togth are task codes, not affect, and are left out.
 Repair uses the ``valence`` match table (pos-pos and neg-neg match, opposite valences mismatch,
-mixed and neutral are neutral), with "no code" read as neutral because every interval was coded.
+mixed and neutral are neutral), with "no code" read as neutral because every interval was coded,
+under each rule for a mismatch that runs into neutral time (``neutral``: censor, bridge, end).
+
+The same dyad through ``icep-r-reading-1``: ConNEcT does not code ICEP-R engagement phases, so the
+states are named in its vocabulary (pos -> positive, neg -> negative, neutral -> monitor, mixed ->
+left uncoded). This shows what each table calls a match; it is not an ICEP-R coding of the dyad.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import polars as pl
 
 import attunement
 from attunement.io.intervals import from_binary_table
+from attunement.measures.coded_streams import from_partner_table
 from attunement.measures.synchrony import cross_recurrence, state_space_grid
 from attunement.report.grid_plot import plot_grid
 
@@ -62,6 +68,20 @@ def main(argv: list[str] | None = None) -> None:
     for name, value in rows:
         print(f"| {name} | {value} |")
 
+    print("\n### A mismatch that runs into neutral time (`--neutral`)\n")
+    print("| rule | episodes | repairs | censored | closed unrepaired | median latency (s) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for rule, extra in (("censor", {}), ("bridge", {"bridge_s": 2.0}), ("end", {})):
+        res = attunement.repair(
+            rec, match_table="valence", absent_code="none", neutral=rule, **extra
+        ).to_dict()
+        label = f"{rule} (2 s)" if extra else rule
+        median = res["repair_latency_median_s"]
+        print(
+            f"| {label} | {res['mismatch_episodes']} | {res['repairs']} | {res['censored']} | "
+            f"{res['ended_unrepaired']} | {'not reached' if median is None else f'{median:.1f}'} |"
+        )
+
     child = states(frame["Cpos"].to_numpy() == 1, frame["Cneg"].to_numpy() == 1)
     mother = states(frame["Mpos"].to_numpy() == 1, frame["Mneg"].to_numpy() == 1)
     bounds = np.arange(frame.height + 1, dtype=np.int64) * 2000
@@ -83,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     ]:
         print(f"| {name} | {value} |")
     plot_grid(grid, args.plot, title="AttachmentData: child × mother affect, 2-s intervals")
+    two_tables(result, child, mother)
 
     rqa = cross_recurrence(child, mother, lmin=2, vmin=2, max_lag=5)
     r = rqa.to_dict()
@@ -94,6 +115,38 @@ def main(argv: list[str] | None = None) -> None:
         f"the diagonal profile over ±5 steps peaks at lag {peaks}"
     )
     print(f"\nGrid plot written to {args.plot}")
+
+
+ICEP_NAMES = {"pos": "positive", "neg": "negative", "neutral": "monitor"}  # mixed: uncoded
+
+
+def two_tables(valence, child: np.ndarray, mother: np.ndarray) -> None:
+    """The dyad under valence and under icep-r-reading-1 (states named in its vocabulary)."""
+    rows = [
+        {"onset": 2 * i, "offset": 2 * i + 2, "partner": partner, "code": ICEP_NAMES[state]}
+        for partner, stream in (("child", child), ("caregiver", mother))
+        for i, state in enumerate(stream.tolist())
+        if state in ICEP_NAMES
+    ]
+    icep = attunement.repair(from_partner_table(pl.DataFrame(rows)), match_table="icep-r-reading-1")
+    both_neg = float(np.sum((child == "neg") & (mother == "neg"))) * 2
+    print("\n### One dyad, two match tables\n")
+    print("| | `valence` | `icep-r-reading-1` |\n|---|---:|---:|")
+    for label, name, fmt in (
+        ("matched / mismatched s", None, None),
+        ("matching proportion", "matching_proportion", ".3f"),
+        ("mismatch episodes", "mismatch_episodes", "d"),
+        ("repairs", "repairs", "d"),
+    ):
+        if name is None:
+            cells = [f"{r.match_s:g} / {r.mismatch_s:g}" for r in (valence, icep)]
+        else:
+            cells = [format(getattr(r, name), fmt) for r in (valence, icep)]
+        print(f"| {label} | {cells[0]} | {cells[1]} |")
+    print(
+        f"\nBoth negative: {both_neg:g} s, a match under valence (shared affect) and a mismatch "
+        "under icep-r-reading-1 (every infant-negative cell is a mismatch)."
+    )
 
 
 def _times(n: dict) -> str:

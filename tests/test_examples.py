@@ -81,6 +81,7 @@ def test_repair_real_data(capsys, tmp_path):
     need(REAL / "connect" / "AttachmentData.csv")
     argv = [str(REAL), "--plot", str(tmp_path / "grid.png")]
     lines = _run("repair_real_data.py", argv, capsys)
-    rows = _in_readme(lines, "Categorical cross-recurrence")
-    assert len(rows) == 7 + 7 + 1  # repair rows, grid rows, the recurrence line
+    rows = _in_readme(lines, "Categorical cross-recurrence", "Both negative")
+    # repair rows, neutral rules, two match tables and their neg-neg line, grid, recurrence line
+    assert len(rows) == 7 + 3 + 4 + 1 + 7 + 1
     assert (tmp_path / "grid.png").is_file()
