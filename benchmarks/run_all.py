@@ -17,7 +17,12 @@ import bench_turns
 from _common import DATA, RESULTS, machine, table
 
 HERE = Path(__file__).resolve().parent
-SEPARATE = ("bench_synchrony.py", "bench_attachment.py", "bench_startup.py")  # own output
+SEPARATE = (  # own output
+    "bench_synchrony.py",
+    "bench_attachment.py",
+    "bench_startup.py",
+    "bench_agree.py",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

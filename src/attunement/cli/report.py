@@ -63,6 +63,13 @@ def command(
         typer.Option("--n-resamples", help="Circular shifts for the chance baseline (0: off)."),
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the chance baseline.")] = 0,
+    error_model: Annotated[
+        str | None,
+        typer.Option(
+            "--error-model",
+            help="Error model JSON or preset: turns shown with their 95% range.",
+        ),
+    ] = None,
     match_table: Annotated[
         str,
         typer.Option(
@@ -139,7 +146,10 @@ def command(
     batch = result = None
     options = {"coach_view": coach_view, "templates": templates}
     measures = {
-        "settings": {"turns": {"rule": rule}, "repair": {"match_table": match_table}},
+        "settings": {
+            "turns": {"rule": rule, "error_model": error_model},
+            "repair": {"match_table": match_table},
+        },
         "common": {"n_resamples": n_resamples, "seed": seed},
     }
     for name, values in measures["settings"].items():  # refused before any work starts

@@ -49,6 +49,15 @@ def command(
     project_12h: Annotated[
         bool, typer.Option("--project-12h", help="Add LENA's 12-hour projection, labelled.")
     ] = False,
+    error_model: Annotated[
+        str | None,
+        typer.Option(
+            "--error-model",
+            help="Error model JSON (attunement agree --save-error-model) or a preset "
+            "(vtc-lavechin2020, lena-lavechin2020): 95% intervals from --n-resamples "
+            "simulated days.",
+        ),
+    ] = None,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Draw each recording to PLOT (PNG/SVG/PDF); several get -ID."),
@@ -73,12 +82,17 @@ def command(
             "n_resamples": n_resamples,
             "seed": seed,
             "project_12h": project_12h,
+            "error_model": error_model,
         },
         FAMILY.name,
         allow_large=allow_large,
     )
     if plot is not None:
         check_plot(plot, [*paths, roles])
+    if error_model is not None:  # a bad file is one line before any recording is read
+        from attunement.measures.agreement.error_model import load
+
+        load(error_model)
     batch = read_paths(paths, format, roles, no_words)
     results = []
     with progress_bar(f"turns ({rule})", len(batch.recordings)) as tick:

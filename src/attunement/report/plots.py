@@ -34,6 +34,12 @@ def _hourly(t) -> Drawn | str:
         f"Back-and-forth turns in each hour of the recording ({t.turns:,} in all, rule "
         f"{t.rule}), counted per hour actually recorded."
     )
+    if t.turns_low is not None:
+        caption += (
+            f" Allowing for the automatic annotation's errors (error model), a careful human "
+            f"annotation would likely give {t.turns_low:,}-{t.turns_high:,} turns, about "
+            f"{t.turns_per_hour_low:.0f}-{t.turns_per_hour_high:.0f} an hour (95% range)."
+        )
     return figures.svg(figures.hourly_figure(t)), caption
 
 

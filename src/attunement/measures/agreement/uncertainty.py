@@ -9,7 +9,8 @@ Genetics 162:2025-2035), with the session generator as the model of true days:
    confusions, false alarms; male adults folded into female).
 2. ``n_resamples`` true days of the recording's length are drawn from the session generator
    (``simulate.session.vocal_stream``) with parameters spread around those rates: response
-   probability uniform on [0.02, 0.98], child and adult rates x e^U(-0.5, 0.5).
+   probability uniform on [0.02, 0.98], child and adult rates x e^U(-0.5, 0.5) (child rates
+   capped at 90% of what the generator can place: very dense clips are simulated less dense).
 3. Each day is corrupted by the error model (``corrupt``); the turn rule is run on the true and
    on the corrupted day.
 4. The simulated days closest to the observed one in measured turns per hour, response rate,
@@ -124,7 +125,7 @@ def simulate(
     for i in range(n):
         params = SessionParameters(
             response_probability=float(p[i]),
-            serve_rate_per_min=float(serve[i]),
+            serve_rate_per_min=float(min(serve[i], 0.9 * max_serve_rate(float(p[i])))),
             adult_talk_per_min=float(talk[i]),
         )
         on, off, child = vocal_stream(params, minutes=minutes, seed=int(rng.integers(2**62)))
@@ -140,6 +141,18 @@ def simulate(
     return {"true_" + k: v for k, v in true.items()} | {
         "measured_" + k: v for k, v in measured.items()
     }
+
+
+def max_serve_rate(p: float) -> float:
+    """The most child serves per minute the session generator can place when the caregiver
+    returns with probability ``p`` (bouts plus the minimum gap fill the time; ``gap_mean_s``)."""
+    from attunement.simulate.specs import SessionParameters, gap_mean_s
+
+    slow = 1e-3
+    probe = SessionParameters(response_probability=p, serve_rate_per_min=slow)
+    k = 1.0 / (1.0 - p * probe.continue_probability)
+    cycle = k * 60.0 / slow - gap_mean_s(probe, p)  # mean bout + the minimum gap, in s
+    return k * 60.0 / cycle
 
 
 def _measure(parts, model, rule, rule_params, n, hours) -> dict[str, np.ndarray]:
@@ -225,6 +238,22 @@ def turn_intervals(
     obs = observed(recording, result)
     sims = simulate(obs, model, result.rule, rule_params, n_resamples, seed)
     fit = adjust(sims, obs)
+    outside = [
+        name.replace("_", " ")
+        for name in SUMMARIES
+        if not np.quantile(sims["measured_" + name], 0.01)
+        <= getattr(obs, name)
+        <= np.quantile(sims["measured_" + name], 0.99)
+    ]
+    warnings = (
+        [
+            "the simulated days do not reach this recording's measured "
+            + ", ".join(outside)
+            + ": the interval is an extrapolation, not a measurement"
+        ]
+        if outside
+        else []
+    )
     (tph_low, tph_mid, tph_high), (rr_low, _, rr_high) = fit["turns_per_hour"], fit["response_rate"]
     return {
         "turns_low": int(np.floor(tph_low * obs.hours)),
@@ -245,5 +274,6 @@ def turn_intervals(
             "days_kept": fit["accepted"],
             "level": 0.95,
             "seed": seed,
+            "warnings": warnings,
         },
     }

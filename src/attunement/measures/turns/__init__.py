@@ -139,6 +139,7 @@ def turns(
         model = load(error_model)
         for name, value in turn_intervals(recording, result, model, p, n_resamples, seed).items():
             setattr(result, name, value)
+        result.warnings += result.uncertainty["warnings"]
         result.parameters["error_model"] = model.source
     if bins:
         events = {
