@@ -228,6 +228,14 @@ def test_neutral_end_by_hand():
     assert r.repair_hazard_per_s == pytest.approx(1 / 8)
     with pytest.raises(ValueError, match="neutral must be one of censor, bridge, end"):
         neutral_rule(neutral="ignore")
+    from attunement.report.survival import survival_figure
+
+    def marks(result):  # the report's survival plot marks censored episodes only
+        fig = survival_figure(result)
+        (points,) = [c for c in fig.axes[0].collections if c.get_gid() == "censored"]
+        return len(points.get_offsets())
+
+    assert (marks(r), marks(neutral_rule())) == (0, 2)
 
 
 def test_kaplan_meier_median_against_hand_numbers():

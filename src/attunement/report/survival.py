@@ -1,7 +1,9 @@
 """The repair-latency survival curve of a ``RepairResult``: the Kaplan-Meier estimate of the share
 of mismatch episodes still unrepaired t seconds after they began (``repair_latency_km``, from
 lifelines), a mark at each censored episode (it ended without a match: neutral or uncoded time,
-an episode change or the recording's end) and the median latency when it is reached."""
+an episode change or the recording's end; with ``neutral="end"`` an episode closed by neutral
+time is not censored but never repaired, and gets no mark) and the median latency when it is
+reached."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def survival_figure(result: RepairResult) -> Figure:
     fig, ax = plt.subplots(figsize=(6.5, 3.4), constrained_layout=True)
     (line,) = ax.step(times, share, where="post", color="#4C72B0", label="Kaplan-Meier")
     line.set_gid("km")
-    censored = result.mismatches.filter(~result.mismatches["repaired"])["duration_s"].to_numpy()
+    censored = result.mismatches.filter(result.mismatches["censored"])["duration_s"].to_numpy()
     at = np.searchsorted(times, censored, side="right") - 1
     marks = ax.scatter(
         censored,
