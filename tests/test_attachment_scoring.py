@@ -522,6 +522,29 @@ def test_brennan1998_refused_off_the_36_item_ecr_unless_extrapolating():
     assert ecr.styles.warnings == []
 
 
+def test_cli_items_prints_the_item_analysis(tmp_path):
+    """ECR-S, 40 respondents answering along one trait: one row per item in administration
+    order, the reversed items marked, the same r as the API's frame."""
+    rng = np.random.default_rng(2)
+    trait = rng.normal(size=40)
+    answers = np.clip(np.round(4 + 1.5 * trait[:, None] + rng.normal(size=(40, 12))), 1, 7)
+    reverse = [0, 4, 7, 8]  # items 1, 5, 8, 9
+    answers[:, reverse] = 8 - answers[:, reverse]
+    answers[0, :] = 1  # someone uses each end
+    answers[1, :] = 7
+    frame = pl.DataFrame({f"Q{j + 1}": answers[:, j] for j in range(12)})
+    path = tmp_path / "ecr-s.csv"
+    frame.write_csv(path)
+    res = CliRunner().invoke(app, ["score", "ecr-s", str(path), "--items"])
+    assert res.exit_code == 0, res.output
+    rows = [line.split("│")[1:-1] for line in res.stdout.splitlines() if line.count("│") == 9]
+    items = [r for r in rows if r[0].strip().isdigit()]
+    assert [int(r[0]) for r in items] == list(range(1, 13))
+    assert [r[3].strip() == "yes" for r in items] == [i in (1, 5, 8, 9) for i in range(1, 13)]
+    api = score(frame, "ecr-s").items["r_corrected"].to_list()
+    assert [float(r[6]) for r in items] == [round(v, 3) for v in api]
+
+
 def test_cli_brennan1998_on_ecr_r_exits_2_without_extrapolate(tmp_path):
     path = tmp_path / "ecr-r.csv"
     pl.DataFrame({f"Q{i}": [4, 3, 7, 1] for i in range(1, 37)}).write_csv(path)
