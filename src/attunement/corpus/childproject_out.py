@@ -67,7 +67,7 @@ def export_dataset(
         recs = _recordings(con)
         listed = _dataset_recordings(con)
         children = _children(con, recs, notes)
-        secret = _secret(con) if not confidential else {}
+        secret = _secret(con)
         sets = _sets(con)
         folder.mkdir(exist_ok=True)
         annotations = _annotations(con, folder, recs, keep_text, sets)
