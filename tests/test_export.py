@@ -127,6 +127,12 @@ def test_parquet_types_and_schema_metadata_and_other_units(tmp_path):
     assert schema.field("turns_lena__turns_per_hour").type == pa.float64()
     meta = json.loads(schema.metadata[b"attunement"])
     assert meta["per"] == "recording" and meta["definitions_version"] == definitions.VERSION
+    # the README's R snippet names only columns the export has
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```r\n(.*?)```", readme, re.S).group(1)
+    named = set(re.findall(r"\b(?:[a-z0-9]+_)*[a-z0-9]+__[a-z0-9_]+\b", snippet))
+    named |= {w for w in ("age_days", "child_id") if w in snippet}
+    assert named and named <= set(schema.names), named - set(schema.names)
     sessions = table.to_pylist()
     # per child: hours summed; a rate per hour is the pooled rate (all turns over all hours)
     children = pq.read_table(tmp_path / "child.parquet").to_pylist()
