@@ -215,7 +215,6 @@ def test_inspect_on_the_example_dataset_reports_no_metadata_file_as_a_failure():
     assert "9 file(s) under annotations/ that no clip of the index uses" in result.stderr
 
 
-@pytest.mark.slow  # a store and a process pool
 def test_ingest_stores_children_recordings_sets_and_clips_once(tmp_path):
     root = need(VALID)
     db = tmp_path / "c.duckdb"
@@ -261,3 +260,28 @@ def test_ingest_stores_children_recordings_sets_and_clips_once(tmp_path):
     assert outside == [(0,)]
     again = CliRunner().invoke(corpus_app(), args)
     assert "0 file(s) stored" in again.stdout and "10 skipped as already present" in again.stdout
+
+
+def test_reingest_relinks_changed_metadata_and_removes_what_the_dataset_dropped(tmp_path):
+    root = _tiny_dataset(tmp_path / "ds")
+    db = tmp_path / "c.duckdb"
+    app = corpus_app()
+    args = ["ingest", str(root), "--db", str(db), "--jobs", "1", "--prefer", "raw"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    sql = "SELECT recording_id, child_age_days, n_segments FROM recordings"
+    assert query(db, sql) == [("day@vtc", 181, 3)]  # the raw RTTM, clipped: 3 segments
+    _write(root / "metadata/children.csv", "experiment,child_id,child_dob\nx,k1,2021-02-01\n")
+    again = CliRunner().invoke(app, args)
+    assert "1 file(s) stored" in again.stdout
+    assert query(db, sql) == [("day@vtc", 150, 3)]  # 2021-02-01 to 2021-07-01
+    _write(
+        root / "metadata/annotations.csv",
+        "set,recording_filename,time_seek,range_onset,range_offset,raw_filename,format\n"
+        "vtc,day.wav,0,0,1000,../../../metadata/children.csv,vtc_rttm\n",
+    )
+    last = CliRunner().invoke(app, args)
+    assert last.exit_code == 0
+    assert "1 stored recording(s) no longer in the dataset removed" in last.stderr
+    assert "leads outside annotations/vtc" in last.stderr
+    assert query(db, "SELECT count(*) FROM recordings") == [(0,)]
+    assert query(db, "SELECT status FROM clips") == [("missing",)]

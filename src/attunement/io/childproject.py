@@ -326,13 +326,15 @@ def _table(path: Path, key: str) -> dict[str, Row]:
     if key not in header:
         raise ReadError(path, f"no {key!r} column (a {path.stem} table needs one)")
     out: dict[str, Row] = {}
+    first: dict[str, int] = {}
     for line, row in rows:
         value = row.get(key)
         if value is None:
             raise ReadError(path, f"a row without its {key}", line)
         if value in out:
-            raise ReadError(path, f"{key} {value!r} appears twice", line)
+            raise ReadError(path, f"the {key} of line {first[value]} appears again", line)
         out[value] = {k: v for k, v in row.items() if k}
+        first[value] = line
     return out
 
 
