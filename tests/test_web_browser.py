@@ -216,9 +216,12 @@ def test_a_family_page_then_deleting_the_family_leaves_nothing(browser, tmp_path
         assert "4 meses" in report.locator("#visit-1").inner_text()  # 135 days old
         assert overflow(report) == 0 and axe_violations(report) == []
         report.close()
-        page.click("text=Delete this family")
-        page.click("#delete-form button[type=submit]")
-        page.wait_for_url(f"{url}/families")
+        link = page.locator("a.danger", has_text="Delete this family")
+        assert link.get_attribute("href") == f"/families/{family_id}/delete"
+        page.goto(f"{url}/families/{family_id}/delete")
+        with page.expect_navigation(timeout=60_000):
+            page.click("#delete-form button[type=submit]")
+        assert page.url == f"{url}/families"
         assert [p for p in data.rglob("*") if upload_id in p.name or family_id in p.name] == []
         assert b"Ana" not in b"".join(p.read_bytes() for p in data.rglob("*") if p.is_file())
         page.close()
