@@ -148,7 +148,7 @@ def test_writers_replace_an_old_file_whole(made, tmp_path):
     out.write_text("old\n")
     result = CliRunner().invoke(app, ["score", "ecr-r", str(made["answers"]), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_text().splitlines()[0].startswith("id,")
+    assert out.read_text().splitlines()[0].startswith("row,id,")  # row: the data row
     assert [p.name for p in tmp_path.iterdir()] == ["scores.csv"]
 
 

@@ -343,9 +343,9 @@ def _absent_message(inst: Instrument, columns: list[str], absent: list[str]) -> 
         return (
             f"{inst.id} reads answers by name: it needs the columns {', '.join(columns)} "
             f"(missing: {', '.join(absent)}). If your columns are letters or numbers, declare "
-            "which is which, e.g. item_map A=secure,B=fearful,C=preoccupied,D=dismissing "
-            "(--item-map): published forms letter the paragraphs differently, so answers are "
-            "never taken by position"
+            "which is which as your form letters them, e.g. item_map "
+            "A=secure,B=fearful,C=preoccupied,D=dismissing (--item-map): published forms letter "
+            "the paragraphs differently, so answers are never taken by position"
         )
     return (
         f"{inst.id} needs item columns {columns[0]}..{columns[-1]}; "

@@ -78,7 +78,8 @@ PARAMETERS = (
         "invalid",
         "option",
         "raise",
-        "Invalid answers: raise lists them and stops; missing scores them as missing.",
+        "Invalid answers: raise stops with one summary (every cell in problems); missing "
+        "scores them as missing and lists them.",
         ("raise", "missing"),
     ),
     Param(
