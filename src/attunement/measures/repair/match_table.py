@@ -97,7 +97,8 @@ class MatchTable:
 
 
 def load_match_table(source: str | Path | MatchTable) -> MatchTable:
-    """A preset by name (``icep-r-reading-1``, ``monadic-phases``, ``valence``), a CSV path, or a table."""
+    """A preset by name (``icep-r-reading-1``, ``monadic-phases``, ``valence``), a CSV path or a
+    table."""
     if isinstance(source, MatchTable):
         return source
     if str(source) in PRESETS:
