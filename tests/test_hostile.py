@@ -189,7 +189,10 @@ def test_inspect_json_is_json_for_the_whole_test_corpus(corpus, tmp_path):
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-3000:]
     ids = [r["id"] for r in json.loads(run.stdout)]
     assert {"past_xmax_0", "past_xmax_1"} <= set(ids)
-    assert len(ids) > 200 or not real
+    # the real folder holds 194 recordings; ChildProject's example dataset among them is read as
+    # one dataset (the 2 recordings of its index), not file by file
+    assert len(ids) > 190 or not real
+    assert not real or {"sound@vtc_present", "sound2@vtc_present"} <= set(ids)
 
 
 @pytest.mark.parametrize("layout", [long_format, short_format])
@@ -259,7 +262,8 @@ BAD_NUMBERS = [
     ("repair {dyad} --min-mismatch-s inf", "min_mismatch_s must be a number of seconds"),
     ("simulate population --out {dir}/p.parquet --children 1000000000000", "default cap"),
     ("simulate population --out {dir}/p.parquet --years 1e308", "years must be a number > 0"),
-    ("simulate calibrate --children 1000000000000", "above the default cap of 1e+06"),
+    ("simulate generations --out {dir}/g.parquet --families 1000000000000", "default cap"),
+    ("simulate experiment rhythm --children 1000000000000", "above the default cap of 1e+06"),
     ("simulate experiment power --children 1000000000000 --out {dir}", "default cap"),
     ("simulate session --out {dir}/s.csv --minutes inf", "minutes must be > 0 and <= 44640"),
     ("simulate session --out {dir}/s.csv --repair-hazard inf", "must be a finite number > 0"),

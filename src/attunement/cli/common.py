@@ -157,7 +157,7 @@ def read_paths(
 
     found, files, skipped = split(paths)
     for listed in annotations or []:
-        home = [d for d in found if listed.resolve().is_relative_to(d.root)] or found
+        home = [d for d in found if Path(os.path.realpath(listed)).is_relative_to(d.root)] or found
         if len(home) != 1:
             raise ParameterError(f"{listed}: --annotations needs one dataset to add it to")
         add_import_list(home[0], listed)

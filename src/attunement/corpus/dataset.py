@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,7 +166,7 @@ def plan_dataset(
             if is_metadata(ds, f):
                 continue
             lk = file_link(ds, f)
-            real = str(Path(f).resolve())
+            real = str(Path(os.path.realpath(f)))
             size = Path(real).stat().st_size if Path(real).is_file() else 0
             items.append(Item(real, _digest(asdict(lk), [real]), size, link=lk))
     summary = summarise(ds, work)

@@ -154,7 +154,7 @@ def plan(
 def _add_import_lists(found: list[Dataset], annotations: Iterable[str | Path]) -> None:
     """Add each import list to the dataset it sits in, or to the only dataset found."""
     for listed in map(Path, annotations):
-        real = listed.resolve()
+        real = Path(os.path.realpath(listed))
         home = [d for d in found if real.is_relative_to(d.root)]
         if not home and len(found) == 1:
             home = found

@@ -149,11 +149,13 @@ def split(paths: Iterable[str | Path]) -> tuple[list[Dataset], list[Path], list[
                 subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
     datasets = [d for d in (find(r) for r in roots) if d is not None]
     inside = [d.root for d in datasets]
-    explicit = {p.resolve() for p in paths if not p.is_dir()}
+    explicit = {Path(os.path.realpath(p)) for p in paths if not p.is_dir()}
 
     def outside(f: Path) -> bool:
         here = Path(os.path.realpath(f.parent)) / f.name  # the file itself may be a link
-        return f.resolve() in explicit or not any(here.is_relative_to(r) for r in inside)
+        return Path(os.path.realpath(f)) in explicit or not any(
+            here.is_relative_to(r) for r in inside
+        )
 
     files, skipped = expand(paths)
     return datasets, [f for f in files if outside(f)], [f for f in skipped if outside(f)]
@@ -181,7 +183,7 @@ def _keyed(path: Path, key: str) -> bool:
 
 def load(root: Path, layout: str, folder: Path) -> Dataset:
     """Read the metadata in ``folder`` (and, for ChildProject, the annotation index)."""
-    ds = Dataset(root=Path(root).resolve(), layout=layout)
+    ds = Dataset(root=Path(os.path.realpath(root)), layout=layout)
     for table in ("children", "recordings"):
         path = folder / f"{table}.csv"
         rows = _table(path, KEYS[table]) if path.is_file() else {}

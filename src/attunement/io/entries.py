@@ -162,7 +162,7 @@ def plan(ds: Dataset, prefer: str = "converted") -> Plan:
             and p.parent != folder
             and p.name != "metannots.yml"
             and not p.name.startswith(".")
-            and p.resolve() not in used
+            and Path(os.path.realpath(p)) not in used
         )
     return out
 
@@ -173,20 +173,20 @@ def _source(root: Path, clip: Clip, prefer: str) -> tuple[Source, set[Path]]:
     converted = base / "converted" / clip.converted_name
     raw = base / "raw" / clip.raw_filename if clip.raw_filename else None
     fmt = FORMATS.get(clip.format or "")
-    inside = base.resolve()
+    inside = Path(os.path.realpath(base))
     for candidate in (converted, raw):
-        if candidate is not None and not candidate.resolve().is_relative_to(inside):
+        if candidate is not None and not Path(os.path.realpath(candidate)).is_relative_to(inside):
             problem = f"its file name leads outside annotations/{clip.set} (not read)"
             return Source(clip, None, None, None, problem), set()
     candidates = {
         "converted": (converted, "table") if converted.is_file() else None,
         "raw": (raw, fmt) if raw is not None and raw.is_file() and fmt else None,
     }
-    files = {p.resolve() for p in (converted, raw) if p is not None and p.exists()}
+    files = {Path(os.path.realpath(p)) for p in (converted, raw) if p is not None and p.exists()}
     for kind in (prefer, *(k for k in PREFER if k != prefer)):
         if candidates[kind] is not None:
             path, reader = candidates[kind]
-            return Source(clip, str(path.resolve()), kind, reader), files
+            return Source(clip, str(Path(os.path.realpath(path))), kind, reader), files
     if raw is not None and raw.is_file():
         problem = f"no reader for format {clip.format!r} and no converted file"
     elif raw is not None:
@@ -380,8 +380,8 @@ def file_link(ds: Dataset, path: Path) -> Link:
 
 def is_metadata(ds: Dataset, path: Path) -> bool:
     """Whether ``path`` is one of the dataset's metadata tables (never read as data)."""
-    resolved = Path(path).resolve()
-    return any(resolved == f.resolve() for f in ds.metadata_files)
+    resolved = Path(os.path.realpath(path))
+    return any(resolved == Path(os.path.realpath(f)) for f in ds.metadata_files)
 
 
 def read_dataset(
