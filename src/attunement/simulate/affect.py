@@ -19,8 +19,9 @@ Scales (Tronick, Als & Brazelton 1980; Cohn & Tronick 1987): 0 negative, 1 neutr
 Nothing here sets the matched share: it is the stationary probability of the matched states,
 ``stationary()``, and it moves with every rate above. The development level uses it per
 caregiver: the share of exchanges that are ruptures is 1 - matched, and a rupture is repaired
-with probability 1 - exp(-h H), h the mean rate out of mismatch into match (all four moves),
-H the horizon.
+with her ``repair`` probability (``stationary()`` also gives the dyad's whole repair hazard h,
+child-led moves included, and 1 - exp(-h H) within the horizon H; the development level does
+not use them).
 
 Still-Face (Tronick, Als, Adamson, Wise & Brazelton 1978): in SF the caregiver is neutral and
 still (no change, no repair). An upset u in [0, 1] builds during SF, du/dt = (1 - u) /
