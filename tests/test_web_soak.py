@@ -32,7 +32,7 @@ from tests.web_helpers import upload
 
 pytestmark = pytest.mark.slow
 
-SOAK_S = 90.0
+SOAK_S = 45.0
 CLIENTS = 3
 TIMEOUT_S = 10
 MEMORY_MB = 1000
