@@ -234,14 +234,17 @@ def test_assessment_noise_reads_the_class_through_noise_only():
 
 
 def test_representation_and_intervention_set_sensitivity_by_hand():
-    """Sensitivity (the caregiver's responsiveness that week, before drift and noise) =
-    sigmoid(logit(r) - rep_sensitivity [insecure] + gain (1 - exp(-k / scale)) [sessions k]).
-    r 0.6; dismissing, rep_sensitivity 0.8; 4 weekly sessions from week 10, gain 0.8, scale 6:
-    at week 10 none yet; at week 30 all 4."""
+    """Sensitivity (P(prompt return of a bid) that week, before drift and noise) = availability
+    (x 0.8 when dismissing) x sigmoid(logit(r) - rep_sensitivity [insecure] + gain (1 -
+    exp(-k / scale)) [sessions k]) x (1 - exp(-3 s / latency scale)).
+    r 0.6, availability 0.75, latency 2 s; dismissing, rep_sensitivity 0.8; 4 weekly sessions from
+    week 10, gain 0.8, scale 6: at week 10 none yet; at week 30 all 4."""
     logit = np.log(0.6 / 0.4)
     cg = Caregiver.constant(
         2,
         responsiveness=0.6,
+        availability=0.75,
+        latency_scale=2.0,
         representation=np.array([0, 1]),
         intervention_week=10,
         intervention_sessions=4,
@@ -249,14 +252,19 @@ def test_representation_and_intervention_set_sensitivity_by_hand():
     frame = run(cg, weeks=30, ages=[10, 30], rep_sensitivity=0.8, intervention_gain=0.8)
     sens = frame["sensitivity"].to_numpy().reshape(2, 2)
     effect = 0.8 * (1 - np.exp(-4 / 6))
+    prompt = 1 - np.exp(-3 / 2)
+    secure, dismissing = 0.75 * prompt, 0.75 * 0.8 * prompt
     expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-    assert sens[0] == pytest.approx([0.6, expit(logit + effect)], abs=1e-6)
-    assert sens[1] == pytest.approx([expit(logit - 0.8), expit(logit - 0.8 + effect)], abs=1e-6)
+    assert sens[0] == pytest.approx([0.6 * secure, expit(logit + effect) * secure], abs=1e-6)
+    assert sens[1] == pytest.approx(
+        [expit(logit - 0.8) * dismissing, expit(logit - 0.8 + effect) * dismissing], abs=1e-6
+    )
     # aimed at the representation: the deficit shrinks by (1 - e) instead
     rep = dataclasses.replace(cg, intervention_target=np.array([1, 1]))
     sens = run(rep, weeks=30, ages=[30], rep_sensitivity=0.8)["sensitivity"].to_numpy()
     left = np.exp(-4 / 6)
-    assert sens == pytest.approx([0.6, expit(logit - 0.8 * left)], abs=1e-6)
+    expected = [0.6 * secure, expit(logit - 0.8 * left) * 0.75 * (1 - 0.2 * left) * prompt]
+    assert sens == pytest.approx(expected, abs=1e-6)
 
 
 def test_unresolved_parents_frighten_and_disorganise_more():

@@ -302,7 +302,7 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
         avail = avail0 * (1.0 - rep_avail * dismissing)
         consistency = cons0 * (1.0 - rep_cons * preoccupied)
         fright = min(fright0 + rep_fright * unresolved, 1.0)
-        resp_logit = base_logit
+        resp_logit, avail_t = base_logit, avail
         k = 0
         for t in range(n_weeks + 1):
             while k < snaps.size and snaps[k] == t:
@@ -311,7 +311,8 @@ def _develop(seed, first_child, cg, prm, snaps, n_weeks):
                 row[3], row[4] = scaffold, regulation
                 row[5], row[6], row[7] = _sigmoid(la), _sigmoid(lx), _sigmoid(ld)
                 row[8], row[9], row[10] = _sigmoid(qa), _sigmoid(qx), _sigmoid(qd)
-                row[11] = _sigmoid(resp_logit)  # last week's, before drift and noise
+                # sensitivity: last week's P(prompt return of a bid), before drift and noise
+                row[11] = avail_t * _sigmoid(resp_logit) * contingent
                 z1, z2, seen = rng.normal2(seen)
                 z3, _, seen = rng.normal2(seen)
                 row[12] = classify(
@@ -411,10 +412,13 @@ def simulate_development(
 
     Returns one row per child and snapshot age (weeks; 0 is birth), ordered by child then age:
     ``child``, ``age_weeks``, every state in ``STATES`` (``sensitivity``: the caregiver's
-    responsiveness that week after her representation, events and any intervention, before
-    drift and occasion noise), ``attachment_class`` (A/B/C/D, read through assessment noise),
-    the cumulative ``COUNTS``, every caregiver parameter and ``matched_share`` (the stationary
-    matched share of the dyad's affect dynamics, ``simulate.affect``). Child i's results depend
+    probability of a prompt, contingent return of a bid that week, availability x
+    responsiveness x P(latency <= window), after her representation, events and any
+    intervention, before drift and occasion noise: Ainsworth's sensitivity is perceiving a
+    signal and answering it promptly and appropriately), ``attachment_class`` (A/B/C/D, read
+    through assessment noise), the cumulative ``COUNTS``, every caregiver parameter and
+    ``matched_share`` (the stationary matched share of the dyad's affect dynamics,
+    ``simulate.affect``). Child i's results depend
     only on (seed, i, its caregiver, params).
     """
     params = params or DevelopmentParams()
