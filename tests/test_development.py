@@ -107,8 +107,9 @@ def test_frightening_behaviour_drives_disorganisation():
     for fright in (0.0, 0.02, 0.05):
         frame = run(Caregiver.constant(2000, frightening=fright), assessment_noise=0.0)
         shares.append((frame.filter(frame["age_weeks"] == 52)["attachment_class"] == "D").mean())
+    # calibrated defaults, seed 1: about 1% / 6% / 28% D (2,000 children; SE of 6% is 0.5%)
     assert shares[0] < 0.05
-    assert shares[0] + 0.15 < shares[1] < shares[2] - 0.3
+    assert shares[0] + 0.03 < shares[1] < shares[2] - 0.15
 
 
 def test_prototype_keeps_long_term_stability_off_it_decays_to_zero():
@@ -140,8 +141,8 @@ def test_early_secure_relationship_earns_more_security_than_a_late_one():
     def earned(week):
         cg = Caregiver.constant(
             n,
-            responsiveness=0.3,
-            availability=0.5,
+            responsiveness=0.2,
+            availability=0.4,
             relation_week=week,
             relation_sensitivity=0.8,
             relation_weight=0.2,
@@ -150,13 +151,15 @@ def test_early_secure_relationship_earns_more_security_than_a_late_one():
         classes = classes["attachment_class"]
         classes = classes.to_numpy().reshape(n, -1)
         insecure = classes[:, 0] != "B"
-        assert insecure.mean() > 0.8
+        assert insecure.mean() > 0.6
         return (classes[insecure, 1] == "B").mean()
 
+    # seed 7, calibrated defaults: 72% insecure at 1 y; of them secure at 18: 59% with a
+    # relationship from 3 y, 41% from 15 y, 11% with none (SE about 1.3 points each)
     early, late, never = earned(156), earned(780), earned(-1)
-    assert never < 0.1
+    assert never < 0.2
     assert late > never + 0.2
-    assert early > late + 0.15
+    assert early > late + 0.1
 
 
 def test_frame_columns_and_errors():
@@ -172,9 +175,7 @@ def test_frame_columns_and_errors():
         DevelopmentParams(state_rate=2.0)
     with pytest.raises(ValueError, match=r"population\.relation_rate"):
         CaregiverPopulation(relation_rate=1.5)
-    # the calibrated defaults (docs/model.md, "Calibration")
-    assert dataclasses.asdict(DevelopmentParams())["prototype_pull"] == 0.01049
-    assert DevelopmentParams().event_residual == 0.97024
+    assert DevelopmentParams().event_residual == 0.97024  # the first generation's fit, kept
     with pytest.raises(ValueError, match=r"params\.event_residual"):
         DevelopmentParams(event_residual=1.5)
 
@@ -271,23 +272,23 @@ def test_unresolved_parents_frighten_and_disorganise_more():
     cg = Caregiver.constant(2000, frightening=0.0, representation=np.repeat([0, 3], 1000))
     frame = run(cg, ages=[52], assessment_noise=0.0, rep_unresolved_fright=0.03)
     d = (frame["attachment_class"] == "D").to_numpy()
-    assert d[1000:].mean() > d[:1000].mean() + 0.3
+    assert d[1000:].mean() > d[:1000].mean() + 0.08  # seed 1: 13.3% vs 1.2% D
     assert frame["frightening_episodes"].to_numpy()[:1000].sum() == 0
 
 
 def test_susceptibility_scales_the_effect_of_caregiving_both_ways():
     """Differential susceptibility: with sensitive care the more susceptible children are more
     often secure and less avoidant, with insensitive care less often secure and more avoidant
-    (Belsky & Pluess 2009). Seed 1, 2 years: good care 71% vs 100% secure, avoidance .33 vs .11;
-    poor care (r .25, availability .4) 7.6% vs 0.4%, avoidance .59 vs .75."""
+    (Belsky & Pluess 2009). Seed 1, 2 years, calibrated defaults: good care 76% vs 100% secure,
+    avoidance .25 vs .03; poor care (r .15, availability .3) 26% vs 11%, avoidance .56 vs .67."""
     share, avoid = {}, {}
-    for care, r, v in (("good", 0.9, 0.75), ("poor", 0.25, 0.4)):
+    for care, r, v in (("good", 0.9, 0.75), ("poor", 0.15, 0.3)):
         for sus in (0.5, 1.5):
             cg = Caregiver.constant(2000, responsiveness=r, availability=v, susceptibility=sus)
             frame = run(cg, weeks=104, ages=[104], assessment_noise=0.0)
             share[care, sus] = (frame["attachment_class"] == "B").mean()
             avoid[care, sus] = frame["avoidance"].mean()
     assert share["good", 1.5] > share["good", 0.5] + 0.15
-    assert share["poor", 1.5] < share["poor", 0.5] - 0.03
+    assert share["poor", 1.5] < share["poor", 0.5] - 0.08
     assert avoid["good", 1.5] < avoid["good", 0.5] - 0.1
-    assert avoid["poor", 1.5] > avoid["poor", 0.5] + 0.1
+    assert avoid["poor", 1.5] > avoid["poor", 0.5] + 0.07

@@ -171,7 +171,9 @@ def generations(
         str | None,
         typer.Option("--dask", help="Address of a Dask scheduler to run the chunks on."),
     ] = None,
-    allow_large: AllowLargeOpt = False,
+    allow_large: Annotated[
+        bool, typer.Option("--allow-large", help="Allow --families above its default cap.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Families across generations: each parent's attachment representation (AAI: F, Ds, E, U)

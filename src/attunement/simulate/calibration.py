@@ -468,15 +468,12 @@ def abc_smc(
     seed: int,
     quantile: float = 0.5,
     max_simulations: int | None = None,
-    adjust: bool = False,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Posterior:
     """ABC-SMC (module docstring). ``simulate(theta, seed)`` returns the z-scores of the
     simulated targets; the distance is their root mean square (``rms``). Stops after ``rounds``
     rounds or when ``max_simulations`` are spent (the last round may then keep fewer than
-    ``particles``). ``adjust``: the final particles are regression-adjusted
-    (``regression_adjust``). ``progress(round, simulations, tolerance)`` after each
-    simulation."""
+    ``particles``). ``progress(round, simulations, tolerance)`` after each simulation."""
     names = tuple(p.name for p in priors)
     low = np.array([p.low for p in priors])
     high = np.array([p.high for p in priors])
@@ -484,18 +481,17 @@ def abc_smc(
     budget = max_simulations or 10**9
     count = 0
 
-    def run(theta: np.ndarray, r: int, tol: float) -> np.ndarray:
+    def run(theta: np.ndarray, r: int, tol: float) -> float:
         nonlocal count
         sim_seed = int(np.random.SeedSequence([seed, r, count]).generate_state(1)[0] >> 1)
         count += 1
         z = simulate(dict(zip(names, (float(v) for v in theta), strict=True)), sim_seed)
         if progress is not None:
             progress(r, count, tol)
-        return np.atleast_1d(np.asarray(z, dtype=np.float64))
+        return rms(np.atleast_1d(np.asarray(z, dtype=np.float64)))
 
     theta = rng.uniform(low, high, (particles, len(priors)))
-    z = np.array([run(t, 0, np.inf) for t in theta])
-    dist = np.array([rms(v) for v in z])
+    dist = np.array([run(t, 0, np.inf) for t in theta])
     weights = np.full(particles, 1.0 / particles)
     tolerances = [float("inf")]
     for r in range(1, rounds):
@@ -506,49 +502,26 @@ def abc_smc(
         cov += np.diag(((high - low) * 1e-4) ** 2)
         chol = np.linalg.cholesky(cov)
         inv = np.linalg.inv(cov)
-        new_theta, new_z = [], []
+        new_theta, new_dist = [], []
         while len(new_theta) < particles and count < budget:
             j = rng.choice(particles, p=weights)
             proposal = theta[j] + chol @ rng.standard_normal(len(priors))
             if np.any(proposal < low) or np.any(proposal > high):
                 continue
-            zs = run(proposal, r, tol)
-            if rms(zs) <= tol:
+            d = run(proposal, r, tol)
+            if d <= tol:
                 new_theta.append(proposal)
-                new_z.append(zs)
+                new_dist.append(d)
         if not new_theta:
             break
         new_theta = np.array(new_theta)
         diff = new_theta[:, None, :] - theta[None, :, :]
         kernel = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
         new_weights = 1.0 / (kernel @ weights)
-        theta, z = new_theta, np.array(new_z)
-        dist = np.array([rms(v) for v in z])
+        theta, dist = new_theta, np.array(new_dist)
         weights = new_weights / new_weights.sum()
         tolerances.append(tol)
-    if adjust:
-        theta, weights = regression_adjust(theta, z, dist, weights, low, high)
     return Posterior(names, theta, weights, dist, tolerances, count)
-
-
-def regression_adjust(theta, z, dist, weights, low, high) -> tuple[np.ndarray, np.ndarray]:
-    """Local-linear regression adjustment (Beaumont, Zhang & Balding 2002, with the logit
-    transform of bounded parameters of Hamilton et al. 2005): on the logit scale of each prior
-    box, u_i = alpha + beta z_i + e_i is fitted by weighted least squares over the particles
-    (weights: importance weight x Epanechnikov kernel of distance / the largest distance), and
-    each particle becomes u_i - beta z_i: the value it would have had if its simulation had
-    landed on the published figures (z = 0). Returns the adjusted particles (back on the prior
-    box) and the kernel-times-importance weights."""
-    delta = float(dist.max()) * (1 + 1e-9)
-    w = weights * (1.0 - (dist / delta) ** 2)
-    w = w / w.sum()
-    share = np.clip((theta - low) / (high - low), 1e-6, 1 - 1e-6)
-    u = np.log(share / (1 - share))
-    x = np.column_stack((np.ones(len(z)), z))
-    root = np.sqrt(w)[:, None]
-    coef = np.linalg.lstsq(x * root, u * root, rcond=None)[0]
-    adjusted = u - z @ coef[1:]
-    return low + (high - low) / (1 + np.exp(-adjusted)), w
 
 
 @dataclass
@@ -574,12 +547,11 @@ class Calibration:
 
 SETTINGS = {
     "full": {
-        "children": 1200,
+        "children": 2000,
         "dyads": 200,
-        "particles": 80,
-        "rounds": 14,
-        "max_simulations": 4500,
-        "adjust": True,
+        "particles": 100,
+        "rounds": 20,
+        "max_simulations": 12000,
         "predictive_draws": 60,
         "predictive_children": 4000,
         "trial_per_arm": 1500,
@@ -590,7 +562,6 @@ SETTINGS = {
         "particles": 24,
         "rounds": 3,
         "max_simulations": 300,
-        "adjust": True,
         "predictive_draws": 10,
         "predictive_children": 1500,
         "trial_per_arm": 600,
@@ -623,37 +594,36 @@ def calibrate(
             return None
         return lambda r, n, tol: progress(f"{stage}, round {r + 1}", n, tol)
 
-    def interaction_distance(theta: dict[str, float], sim_seed: int) -> float:
+    def interaction_z(theta: dict[str, float], sim_seed: int) -> np.ndarray:
         p = replace(base, **theta)
         shares, _ = affect.simulate_dyads(dyads.volatility, dyads.repair, p, seed=sim_seed)
         return zscores(interaction_measures(shares), interaction_keys)
 
     first = abc_smc(
-        interaction_distance,
+        interaction_z,
         INTERACTION_PRIORS,
         particles=settings["particles"],
         rounds=settings["rounds"],
         seed=seed * 2 + 1,
         max_simulations=settings["max_simulations"],
-        adjust=settings["adjust"],
         progress=report("interaction block"),
     )
     draws = np.random.default_rng([seed, 7])
 
-    def development_distance(theta: dict[str, float], sim_seed: int) -> float:
+    def development_z(theta: dict[str, float], sim_seed: int) -> np.ndarray:
         p = replace(base, **first.draw(draws), **theta)
         cg = Caregiver.sample(settings["children"], sim_seed, population)
-        frame = simulate_development(cg, AGES[-1], sim_seed, snapshot_ages=list(AGES), params=p)
+        ages = [52, *EARLY_AGES]  # the fitted targets need no later age
+        frame = simulate_development(cg, ages[-1], sim_seed, snapshot_ages=ages, params=p)
         return zscores(development_measures(frame), development_keys)
 
     second = abc_smc(
-        development_distance,
+        development_z,
         DEVELOPMENT_PRIORS,
         particles=settings["particles"],
         rounds=settings["rounds"],
         seed=seed * 2 + 2,
         max_simulations=settings["max_simulations"],
-        adjust=settings["adjust"],
         progress=report("development block"),
     )
     fitted = {k: round(v, 5) for k, v in (first.mean() | second.mean()).items()}
@@ -662,8 +632,7 @@ def calibrate(
     settings = settings | {
         "seed": seed,
         "quick": quick,
-        "method": "ABC-SMC, two blocks with a cut (interaction, then development), final "
-        "particles regression-adjusted (local-linear, logit scale)",
+        "method": "ABC-SMC, two blocks with a cut (interaction, then development)",
         "ages_weeks": list(AGES),
         "trial": TRIAL,
         "priors": {p.name: [p.low, p.high] for p in INTERACTION_PRIORS + DEVELOPMENT_PRIORS},
