@@ -97,27 +97,16 @@ def population(
     rates and stability."""
     _check("population", allow_large, years, children=children, chunk_size=chunk_size, seed=seed)
     check_file(out_path)
-    client = _client(dask)
     from attunement.simulate.population import write_population
 
-    n_chunks = -(-children // chunk_size)
-    try:
-        with progress_bar("simulating", n_chunks) as tick:
-            summary = write_population(
-                out_path,
-                children,
-                years,
-                seed,
-                chunk_size=chunk_size,
-                client=client,
-                progress=lambda done: tick(f"{done} children"),
-            )
-    except OSError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    finally:
-        if client is not None:
-            client.close()
+    summary = _write_in_chunks(
+        dask,
+        -(-children // chunk_size),
+        "children",
+        lambda client, progress: write_population(
+            out_path, children, years, seed, chunk_size=chunk_size, client=client, progress=progress
+        ),
+    )
     if as_json:
         sys.stdout.write(json.dumps(summary.to_dict(), indent=2) + "\n")
     else:
@@ -189,26 +178,22 @@ def generations(
         seed=seed,
     )
     check_file(out_path)
-    client = _client(dask)
     from attunement.simulate.generations import write_generations
 
-    try:
-        with progress_bar("simulating", -(-families // chunk_size)) as tick:
-            summary = write_generations(
-                out_path,
-                families,
-                n_generations,
-                seed,
-                chunk_size=chunk_size,
-                client=client,
-                progress=lambda done: tick(f"{done} families"),
-            )
-    except OSError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    finally:
-        if client is not None:
-            client.close()
+    summary = _write_in_chunks(
+        dask,
+        -(-families // chunk_size),
+        "families",
+        lambda client, progress: write_generations(
+            out_path,
+            families,
+            n_generations,
+            seed,
+            chunk_size=chunk_size,
+            client=client,
+            progress=progress,
+        ),
+    )
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
@@ -241,6 +226,21 @@ def generations(
         )
     out.print(table)
     out.print(f"written: {out_path}  ({summary['seconds']:.1f} s)", highlight=False)
+
+
+def _write_in_chunks(dask: str | None, n_chunks: int, unit: str, write):
+    """``write(client, progress)`` under a progress bar of ``n_chunks``, on the Dask scheduler at
+    ``dask`` when given (closed afterwards); an OSError is one line and exit 1."""
+    client = _client(dask)
+    try:
+        with progress_bar("simulating", n_chunks) as tick:
+            return write(client, lambda done: tick(f"{done} {unit}"))
+    except OSError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        if client is not None:
+            client.close()
 
 
 def _client(address: str | None):

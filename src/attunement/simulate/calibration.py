@@ -411,19 +411,10 @@ def trial_measures(
     }
 
 
-def zscores(measures: dict[str, float], keys: tuple[str, ...]) -> np.ndarray:
-    """(simulated - literature) / se for each of ``keys`` (NaN where a measure is missing)."""
-    return np.array([(measures.get(k, np.nan) - BY_KEY[k].literature) / BY_KEY[k].se for k in keys])
-
-
-def rms(z: np.ndarray) -> float:
-    """Root mean square of ``z`` (inf if any is not finite): the ABC distance."""
-    return float(np.sqrt(np.mean(np.square(z)))) if np.all(np.isfinite(z)) else float("inf")
-
-
 def distance(measures: dict[str, float], keys: tuple[str, ...]) -> float:
     """Root mean square of (simulated - literature) / se over ``keys`` (inf if any is NaN)."""
-    return rms(zscores(measures, keys))
+    z = [(measures.get(k, np.nan) - BY_KEY[k].literature) / BY_KEY[k].se for k in keys]
+    return float(np.sqrt(np.mean(np.square(z)))) if np.all(np.isfinite(z)) else float("inf")
 
 
 @dataclass
@@ -460,7 +451,7 @@ class Posterior:
 
 
 def abc_smc(
-    simulate: Callable[[dict[str, float], int], np.ndarray],
+    simulate: Callable[[dict[str, float], int], float],
     priors: tuple[Prior, ...],
     *,
     particles: int,
@@ -470,10 +461,10 @@ def abc_smc(
     max_simulations: int | None = None,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Posterior:
-    """ABC-SMC (module docstring). ``simulate(theta, seed)`` returns the z-scores of the
-    simulated targets; the distance is their root mean square (``rms``). Stops after ``rounds``
-    rounds or when ``max_simulations`` are spent (the last round may then keep fewer than
-    ``particles``). ``progress(round, simulations, tolerance)`` after each simulation."""
+    """ABC-SMC (module docstring). ``simulate(theta, seed)`` returns a distance. Stops after
+    ``rounds`` rounds or when ``max_simulations`` are spent (the last round may then keep
+    fewer than ``particles``). ``progress(round, simulations, tolerance)`` after each
+    simulation."""
     names = tuple(p.name for p in priors)
     low = np.array([p.low for p in priors])
     high = np.array([p.high for p in priors])
@@ -485,10 +476,10 @@ def abc_smc(
         nonlocal count
         sim_seed = int(np.random.SeedSequence([seed, r, count]).generate_state(1)[0] >> 1)
         count += 1
-        z = simulate(dict(zip(names, (float(v) for v in theta), strict=True)), sim_seed)
+        d = simulate(dict(zip(names, (float(v) for v in theta), strict=True)), sim_seed)
         if progress is not None:
             progress(r, count, tol)
-        return rms(np.atleast_1d(np.asarray(z, dtype=np.float64)))
+        return d
 
     theta = rng.uniform(low, high, (particles, len(priors)))
     dist = np.array([run(t, 0, np.inf) for t in theta])
@@ -594,37 +585,35 @@ def calibrate(
             return None
         return lambda r, n, tol: progress(f"{stage}, round {r + 1}", n, tol)
 
-    def interaction_z(theta: dict[str, float], sim_seed: int) -> np.ndarray:
+    budget = {k: settings[k] for k in ("particles", "rounds", "max_simulations")}
+
+    def interaction_distance(theta: dict[str, float], sim_seed: int) -> float:
         p = replace(base, **theta)
         shares, _ = affect.simulate_dyads(dyads.volatility, dyads.repair, p, seed=sim_seed)
-        return zscores(interaction_measures(shares), interaction_keys)
+        return distance(interaction_measures(shares), interaction_keys)
 
     first = abc_smc(
-        interaction_z,
+        interaction_distance,
         INTERACTION_PRIORS,
-        particles=settings["particles"],
-        rounds=settings["rounds"],
         seed=seed * 2 + 1,
-        max_simulations=settings["max_simulations"],
         progress=report("interaction block"),
+        **budget,
     )
     draws = np.random.default_rng([seed, 7])
 
-    def development_z(theta: dict[str, float], sim_seed: int) -> np.ndarray:
+    def development_distance(theta: dict[str, float], sim_seed: int) -> float:
         p = replace(base, **first.draw(draws), **theta)
         cg = Caregiver.sample(settings["children"], sim_seed, population)
         ages = [52, *EARLY_AGES]  # the fitted targets need no later age
         frame = simulate_development(cg, ages[-1], sim_seed, snapshot_ages=ages, params=p)
-        return zscores(development_measures(frame), development_keys)
+        return distance(development_measures(frame), development_keys)
 
     second = abc_smc(
-        development_z,
+        development_distance,
         DEVELOPMENT_PRIORS,
-        particles=settings["particles"],
-        rounds=settings["rounds"],
         seed=seed * 2 + 2,
-        max_simulations=settings["max_simulations"],
         progress=report("development block"),
+        **budget,
     )
     fitted = {k: round(v, 5) for k, v in (first.mean() | second.mean()).items()}
     predictive = _predictive(first, second, base, population, settings, seed, progress)
