@@ -7,6 +7,7 @@ import math
 import os
 import platform
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -167,3 +168,37 @@ def table(comparisons: list[Comparison]) -> str:
         return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     return "\n".join([line(head), line(tuple("-" * w for w in widths)), *map(line, rows)])
+
+
+def timed_simulation(
+    write: Callable[[Path], Any], child_weeks: int, target_s: float
+) -> tuple[Any, dict[str, Any], str]:
+    """Run ``write(path)`` into a temporary Parquet file (numba kernels compiled beforehand by the
+    caller): its return value, the result fields every simulation benchmark records (seconds,
+    child-weeks per second, the target, the file's size, the load average before and after: the
+    machine is shared) and the sentence that reports them."""
+    import numba
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "simulated.parquet"
+        load_before = os.getloadavg()
+        start = time.perf_counter()
+        out = write(path)
+        seconds = time.perf_counter() - start
+        load_after = os.getloadavg()
+        size_mb = path.stat().st_size / 1e6
+    fields = {
+        "numba_threads": numba.get_num_threads(),
+        "seconds": round(seconds, 2),
+        "child_weeks_per_s": round(child_weeks / seconds),
+        "target_s": target_s,
+        "target_met": seconds < target_s,
+        "parquet_mb": round(size_mb, 1),
+        "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
+    }
+    sentence = (
+        f"{seconds:.1f} s ({child_weeks / seconds / 1e6:.2f} M child-weeks/s; target < "
+        f"{target_s:.0f} s: {'met' if seconds < target_s else 'NOT met'}); parquet "
+        f"{size_mb:.0f} MB; load average {load_before[0]:.1f} -> {load_after[0]:.1f}"
+    )
+    return out, fields, sentence

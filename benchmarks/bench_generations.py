@@ -13,13 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
-import time
-from pathlib import Path
 
-import numba
-
-from _common import RESULTS, machine
+from _common import RESULTS, machine, timed_simulation
 from attunement.simulate.generations import ADULT_WEEKS, write_generations
 
 TARGET_S = 300.0
@@ -33,29 +28,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     write_generations(os.devnull, 50, 1, 0)  # compile or load the numba kernels once
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "families.parquet"
-        load_before = os.getloadavg()
-        start = time.perf_counter()
-        summary = write_generations(
+    summary, fields, sentence = timed_simulation(
+        lambda path: write_generations(
             path, args.families, args.generations, args.seed, chunk_size=args.chunk_size
-        )
-        seconds = time.perf_counter() - start
-        load_after = os.getloadavg()
-        size_mb = path.stat().st_size / 1e6
-    child_weeks = args.families * args.generations * ADULT_WEEKS
+        ),
+        args.families * args.generations * ADULT_WEEKS,
+        TARGET_S,
+    )
     result = {
         "families": args.families,
         "generations": args.generations,
         "weeks_per_generation": ADULT_WEEKS,
         "chunk_size": args.chunk_size,
-        "numba_threads": numba.get_num_threads(),
-        "seconds": round(seconds, 2),
-        "child_weeks_per_s": round(child_weeks / seconds),
-        "target_s": TARGET_S,
-        "target_met": seconds < TARGET_S,
-        "parquet_mb": round(size_mb, 1),
-        "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
+        **fields,
         "by_generation": summary["by_generation"],
         "machine": machine(),
     }
@@ -63,9 +48,7 @@ def main() -> None:
     (RESULTS / "generations.json").write_text(json.dumps(result, indent=2) + "\n")
     print(
         f"{args.families:,} families x {args.generations} generations x {ADULT_WEEKS} weeks in "
-        f"{seconds:.1f} s ({child_weeks / seconds / 1e6:.2f} M child-weeks/s; target < "
-        f"{TARGET_S:.0f} s: {'met' if seconds < TARGET_S else 'NOT met'}); parquet "
-        f"{size_mb:.0f} MB; load average {load_before[0]:.1f} -> {load_after[0]:.1f}"
+        + sentence
     )
 
 

@@ -11,13 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
-import time
-from pathlib import Path
 
-import numba
-
-from _common import RESULTS, machine
+from _common import RESULTS, machine, timed_simulation
 from attunement.simulate.population import weeks_of, write_population
 
 TARGET_S = 300.0
@@ -31,40 +26,25 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     write_population(os.devnull, 100, 0.1, 0)  # compile or load the numba kernels once
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "population.parquet"
-        load_before = os.getloadavg()
-        start = time.perf_counter()
-        summary = write_population(
+    summary, fields, sentence = timed_simulation(
+        lambda path: write_population(
             path, args.children, args.years, args.seed, chunk_size=args.chunk_size
-        )
-        seconds = time.perf_counter() - start
-        load_after = os.getloadavg()
-        size_mb = path.stat().st_size / 1e6
-    child_weeks = args.children * weeks_of(args.years)
+        ),
+        args.children * weeks_of(args.years),
+        TARGET_S,
+    )
     result = {
         "children": args.children,
         "weeks": weeks_of(args.years),
         "chunk_size": args.chunk_size,
-        "numba_threads": numba.get_num_threads(),
-        "seconds": round(seconds, 2),
-        "child_weeks_per_s": round(child_weeks / seconds),
-        "target_s": TARGET_S,
-        "target_met": seconds < TARGET_S,
-        "parquet_mb": round(size_mb, 1),
-        "load_average_before_after": [round(x, 2) for x in (*load_before, *load_after)],
+        **fields,
         "class_rates": {str(a): r for a, r in summary.class_rates.items()},
         "stability": summary.to_dict()["stability"],
         "machine": machine(),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "population.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(
-        f"{args.children:,} children x {weeks_of(args.years)} weeks in {seconds:.1f} s "
-        f"({child_weeks / seconds / 1e6:.2f} M child-weeks/s; target < {TARGET_S:.0f} s: "
-        f"{'met' if seconds < TARGET_S else 'NOT met'}); parquet {size_mb:.0f} MB; "
-        f"load average {load_before[0]:.1f} -> {load_after[0]:.1f}"
-    )
+    print(f"{args.children:,} children x {weeks_of(args.years)} weeks in " + sentence)
 
 
 if __name__ == "__main__":
