@@ -28,7 +28,8 @@ COLUMN = re.compile(r"(?P<prefix>[a-z0-9_]+?)__(?P<figure>[a-z0-9_]+)")
 def _brent(where: Path, children: dict[str, list[str]] | None = None) -> Path:
     """Links to Brent sessions in a folder of their own with a children.csv of the folder names
     (the shared corpus is read-only); ``children`` limits it to some sessions."""
-    for child in sorted(children or {d.name: None for d in need(BRENT).iterdir() if d.is_dir()}):
+    need(BRENT)  # skip, naming the folder, when the shared data is absent
+    for child in sorted(children or {d.name: None for d in BRENT.iterdir() if d.is_dir()}):
         sessions = (children or {}).get(child)
         (where / child).mkdir(parents=True)
         for cha in sorted((BRENT / child).glob("*.cha")):
